@@ -1,0 +1,103 @@
+# mixq build. `make` builds every binary into build/bin/; see README.md for the rest.
+#
+# Sources are found by wildcard: a new .c file in a module directory is built without
+# touching this file. Each module directory becomes one static library; binaries link
+# the libraries they need.
+
+BUILD    ?= build
+CC       ?= cc
+MODE     ?= release
+SHARED   ?= ../shared
+
+# Debian packages the analyser needs (pkg-config names).
+PKGS     := sndfile fftw3f samplerate libebur128 jansson openblas hdf5-serial
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN     := -Wall -Wextra -Werror -Wno-unused-parameter
+CFLAGS_COMMON := -std=c17 -D_GNU_SOURCE $(WARN) -g -I. $(PKG_CFLAGS) -MMD -MP
+SAN      := -fsanitize=address,undefined
+ifeq ($(MODE),test)
+  OPT    := -O1 -fno-omit-frame-pointer $(SAN) -fno-sanitize-recover=undefined
+  LDFLAGS += $(SAN)
+else
+  OPT    := -O2 -march=x86-64-v2
+endif
+CFLAGS   += $(CFLAGS_COMMON) $(OPT)
+LDLIBS   += $(PKG_LIBS) -lfftw3f_threads -lpthread -lm
+
+OBJ      := $(BUILD)/obj
+BIN      := $(BUILD)/bin
+
+ANALYSIS_SRC := $(wildcard analysis/*.c analysis/nn/*.c)
+COMMON_SRC   := $(wildcard common/*.c)
+CLI_SRC      := $(wildcard cli/*.c)
+GEN_SRC      := $(wildcard tests/gen/*.c)
+BENCH_SRC    := $(wildcard tests/bench/*.c)
+UNIT_SRC     := $(wildcard tests/unit/test_*.c)
+
+objs = $(patsubst %.c,$(OBJ)/%.o,$(1))
+
+LIB_ANALYSIS := $(BUILD)/lib/libmixq_analysis.a
+LIB_COMMON   := $(BUILD)/lib/libmixq_common.a
+
+BINS := $(BIN)/mixq $(BIN)/mixq-gen $(BIN)/mixq-bench
+
+.PHONY: all test unit run stop bench deps fuzz format clean
+all: $(BINS)
+
+$(OBJ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB_ANALYSIS): $(call objs,$(ANALYSIS_SRC))
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+$(LIB_COMMON): $(call objs,$(COMMON_SRC))
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+$(BIN)/mixq: $(call objs,$(CLI_SRC)) $(LIB_COMMON) $(LIB_ANALYSIS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+$(BIN)/mixq-gen: $(call objs,$(GEN_SRC)) $(LIB_COMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+$(BIN)/mixq-bench: $(call objs,$(BENCH_SRC)) $(LIB_COMMON) $(LIB_ANALYSIS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+# Unit tests: one Criterion binary per tests/unit/test_*.c.
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+$(BUILD)/tests/%: $(OBJ)/tests/unit/%.o $(LIB_COMMON) $(LIB_ANALYSIS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS) -lcriterion
+unit: $(UNIT_BINS)
+
+# `make test`: a sanitizer build in build-test/, then every unit and integration test.
+test:
+	@$(MAKE) --no-print-directory MODE=test BUILD=build-test all unit
+	@MIXQ_BUILD=build-test MIXQ_SHARED=$(SHARED) bash tests/run
+
+run: all
+	@bash deploy/local/run
+
+stop:
+	@bash deploy/local/stop
+
+bench: all
+	@MIXQ_SHARED=$(SHARED) bash tests/bench/run
+
+deps:
+	@bash mk/deps
+
+fuzz:
+	@bash tests/fuzz/run
+
+format:
+	clang-format -i $(wildcard */*.c */*.h */*/*.c */*/*.h)
+
+clean:
+	rm -rf build build-test build-fuzz
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,61 @@
+/* loudness.c -- EBU R128 measurements with libebur128, plus RMS.
+ *
+ * The histogram mode keeps libebur128's memory constant whatever the length. */
+#include "analysis/loudness.h"
+
+#include <ebur128.h>
+#include <math.h>
+#include <stdlib.h>
+
+struct mq_loudness {
+    ebur128_state *st;
+    int channels;
+    double sumsq;
+    double count;
+};
+
+mq_loudness *mq_loudness_new(int rate, int channels) {
+    mq_loudness *l = calloc(1, sizeof *l);
+    if (!l) return NULL;
+    l->channels = channels;
+    l->st = ebur128_init((unsigned)channels, (unsigned long)rate,
+                         EBUR128_MODE_I | EBUR128_MODE_LRA | EBUR128_MODE_TRUE_PEAK |
+                             EBUR128_MODE_HISTOGRAM);
+    if (!l->st) {
+        free(l);
+        return NULL;
+    }
+    /* R128 weights: surround channels of a 5.x layout would differ, but files here are
+     * mostly mono or stereo; count every channel as a front channel. A mono file is
+     * measured as mono (libebur128's default for one channel). */
+    return l;
+}
+
+int mq_loudness_do(mq_loudness *l, const float *x, size_t n) {
+    size_t ns = n * (size_t)l->channels;
+    double s = 0;
+    for (size_t i = 0; i < ns; i++) s += (double)x[i] * x[i];
+    l->sumsq += s;
+    l->count += (double)ns;
+    return ebur128_add_frames_float(l->st, x, n) == EBUR128_SUCCESS ? 0 : -1;
+}
+
+static double finite_or_nan(double v) { return isfinite(v) ? v : NAN; }
+
+void mq_loudness_result_get(mq_loudness *l, mq_loudness_result *o) {
+    double v;
+    o->integrated_lufs = ebur128_loudness_global(l->st, &v) == EBUR128_SUCCESS ? finite_or_nan(v) : NAN;
+    o->range_lu = ebur128_loudness_range(l->st, &v) == EBUR128_SUCCESS ? finite_or_nan(v) : NAN;
+    double peak = 0;
+    for (int c = 0; c < l->channels; c++)
+        if (ebur128_true_peak(l->st, (unsigned)c, &v) == EBUR128_SUCCESS && v > peak) peak = v;
+    o->true_peak_dbtp = peak > 0 ? 20.0 * log10(peak) : NAN;
+    o->rms_db = l->sumsq > 0 ? 10.0 * log10(l->sumsq / l->count) : NAN;
+    if (isnan(o->integrated_lufs)) o->range_lu = NAN;
+}
+
+void mq_loudness_del(mq_loudness *l) {
+    if (!l) return;
+    ebur128_destroy(&l->st);
+    free(l);
+}
