@@ -42,7 +42,7 @@ objs = $(patsubst %.c,$(OBJ)/%.o,$(1))
 LIB_ANALYSIS := $(BUILD)/lib/libmixq_analysis.a
 LIB_COMMON   := $(BUILD)/lib/libmixq_common.a
 
-BINS := $(BIN)/mixq $(BIN)/mixq-gen $(BIN)/mixq-bench
+BINS := $(BIN)/mixq $(if $(GEN_SRC),$(BIN)/mixq-gen) $(if $(BENCH_SRC),$(BIN)/mixq-bench)
 
 .PHONY: all test unit run stop bench deps fuzz format clean
 all: $(BINS)
@@ -81,7 +81,9 @@ test:
 	@$(MAKE) --no-print-directory MODE=test BUILD=build-test all unit
 	@MIXQ_BUILD=build-test MIXQ_SHARED=$(SHARED) bash tests/run
 
-run: all
+run:
+	@bash mk/deps
+	@$(MAKE) --no-print-directory all
 	@bash deploy/local/run
 
 stop:

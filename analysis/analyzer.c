@@ -158,7 +158,7 @@ mq_errcode mq_analyzer_run(mq_analyzer *a, const char *path, mq_features *o, mq_
     mq_timbre_reset(a->timbre);
     mq_tempo_reset(a->tempo);
     mq_key_reset(a->key);
-    mq_waveform_reset(&a->wave, (uint64_t)info.frames_claimed);
+    mq_waveform_reset(&a->wave);
     a->fill = 0;
     a->nframes = 0;
 

@@ -1,10 +1,9 @@
 /* waveform.c -- min/max overview with bucket merging. */
 #include "analysis/waveform.h"
 
-void mq_waveform_reset(mq_waveform *w, uint64_t hint) {
+void mq_waveform_reset(mq_waveform *w) {
     w->nb = 0;
-    w->bsize = hint / (2 * MQ_WAVEFORM_POINTS);
-    if (w->bsize < 1) w->bsize = 1;
+    w->bsize = 1; /* headers can lie about length: start fine, merge as it grows */
     w->filled = 0;
 }
 

@@ -20,8 +20,8 @@ typedef struct mq_waveform {
     float cmin, cmax; /* the open bucket */
 } mq_waveform;
 
-/* Starts a new track; size_hint (frames, 0 if unknown) sets the first bucket size. */
-void mq_waveform_reset(mq_waveform *w, uint64_t size_hint);
+/* Starts a new track. */
+void mq_waveform_reset(mq_waveform *w);
 /* Adds n mono samples. */
 void mq_waveform_do(mq_waveform *w, const float *x, size_t n);
 /* Writes up to MQ_WAVEFORM_POINTS pairs to mins and maxs; returns their count. */
