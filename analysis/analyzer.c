@@ -12,7 +12,6 @@
 #include "analysis/analyzer.h"
 
 #include <math.h>
-#include <samplerate.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,7 +148,7 @@ mq_errcode mq_analyzer_run(mq_analyzer *a, const char *path, mq_features *o, mq_
         a->block_ch = (size_t)info.channels;
     }
     loud = mq_loudness_new(info.sample_rate, info.channels);
-    rs = mq_resampler_new(info.sample_rate, MQ_SR, BLOCK, SRC_SINC_FASTEST);
+    rs = mq_resampler_new(info.sample_rate, MQ_SR, BLOCK);
     if (!loud || !rs) {
         rc = mq_error_set(err, MQ_ERR_NO_MEMORY, "out of memory");
         goto done;

@@ -1,14 +1,19 @@
-/* loudness.c -- EBU R128 measurements with libebur128, plus RMS.
+/* loudness.c -- EBU R128 measurements with libebur128, plus true peak and RMS.
  *
- * The histogram mode keeps libebur128's memory constant whatever the length. */
+ * The histogram mode keeps libebur128's memory constant whatever the length. The true
+ * peak comes from truepeak.c rather than libebur128's own oversampler, which measured at
+ * a quarter of the analyser's whole time. */
 #include "analysis/loudness.h"
 
 #include <ebur128.h>
 #include <math.h>
 #include <stdlib.h>
 
+#include "analysis/truepeak.h"
+
 struct mq_loudness {
     ebur128_state *st;
+    mq_truepeak *tp;
     int channels;
     double sumsq;
     double count;
@@ -19,10 +24,10 @@ mq_loudness *mq_loudness_new(int rate, int channels) {
     if (!l) return NULL;
     l->channels = channels;
     l->st = ebur128_init((unsigned)channels, (unsigned long)rate,
-                         EBUR128_MODE_I | EBUR128_MODE_LRA | EBUR128_MODE_TRUE_PEAK |
-                             EBUR128_MODE_HISTOGRAM);
-    if (!l->st) {
-        free(l);
+                         EBUR128_MODE_I | EBUR128_MODE_LRA | EBUR128_MODE_HISTOGRAM);
+    l->tp = mq_truepeak_new(channels);
+    if (!l->st || !l->tp) {
+        mq_loudness_del(l);
         return NULL;
     }
     /* R128 weights: surround channels of a 5.x layout would differ, but files here are
@@ -37,6 +42,7 @@ int mq_loudness_do(mq_loudness *l, const float *x, size_t n) {
     for (size_t i = 0; i < ns; i++) s += (double)x[i] * x[i];
     l->sumsq += s;
     l->count += (double)ns;
+    mq_truepeak_do(l->tp, x, n);
     return ebur128_add_frames_float(l->st, x, n) == EBUR128_SUCCESS ? 0 : -1;
 }
 
@@ -46,9 +52,7 @@ void mq_loudness_result_get(mq_loudness *l, mq_loudness_result *o) {
     double v;
     o->integrated_lufs = ebur128_loudness_global(l->st, &v) == EBUR128_SUCCESS ? finite_or_nan(v) : NAN;
     o->range_lu = ebur128_loudness_range(l->st, &v) == EBUR128_SUCCESS ? finite_or_nan(v) : NAN;
-    double peak = 0;
-    for (int c = 0; c < l->channels; c++)
-        if (ebur128_true_peak(l->st, (unsigned)c, &v) == EBUR128_SUCCESS && v > peak) peak = v;
+    double peak = mq_truepeak_get(l->tp);
     o->true_peak_dbtp = peak > 0 ? 20.0 * log10(peak) : NAN;
     o->rms_db = l->sumsq > 0 ? 10.0 * log10(l->sumsq / l->count) : NAN;
     if (isnan(o->integrated_lufs)) o->range_lu = NAN;
@@ -56,6 +60,7 @@ void mq_loudness_result_get(mq_loudness *l, mq_loudness_result *o) {
 
 void mq_loudness_del(mq_loudness *l) {
     if (!l) return;
-    ebur128_destroy(&l->st);
+    if (l->st) ebur128_destroy(&l->st);
+    mq_truepeak_del(l->tp);
     free(l);
 }

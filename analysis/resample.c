@@ -1,27 +1,68 @@
-/* resample.c -- streaming sample-rate conversion of mono audio with libsamplerate. */
+/* resample.c -- anti-aliasing low-pass plus libsamplerate's linear converter. */
 #include "analysis/resample.h"
 
+#include <math.h>
 #include <samplerate.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* One biquad section, transposed direct form II. */
+typedef struct biquad {
+    double b0, b1, b2, a1, a2;
+    double z1, z2;
+} biquad;
 
 struct mq_resampler {
     SRC_STATE *src; /* NULL when in and out rates are equal */
     double ratio;
     size_t max_in;
+    int lowpass;    /* downsampling: filter before interpolating */
+    biquad bq[2];
+    float *tmp;     /* filtered input */
     float *out;
     size_t out_cap;
 };
 
-mq_resampler *mq_resampler_new(int in_rate, int out_rate, size_t max_in, int quality) {
+/* Butterworth low-pass section with cut-off fc (Hz) at rate fs and quality q (RBJ). */
+static void biquad_lowpass(biquad *b, double fc, double fs, double q) {
+    double w = 2 * M_PI * fc / fs, c = cos(w), al = sin(w) / (2 * q), a0 = 1 + al;
+    b->b0 = (1 - c) / 2 / a0;
+    b->b1 = (1 - c) / a0;
+    b->b2 = (1 - c) / 2 / a0;
+    b->a1 = -2 * c / a0;
+    b->a2 = (1 - al) / a0;
+    b->z1 = b->z2 = 0;
+}
+
+static void biquad_run(biquad *b, const float *in, float *out, size_t n) {
+    double z1 = b->z1, z2 = b->z2;
+    for (size_t i = 0; i < n; i++) {
+        double x = in[i], y = b->b0 * x + z1;
+        z1 = b->b1 * x - b->a1 * y + z2;
+        z2 = b->b2 * x - b->a2 * y;
+        out[i] = (float)y;
+    }
+    b->z1 = z1;
+    b->z2 = z2;
+}
+
+mq_resampler *mq_resampler_new(int in_rate, int out_rate, size_t max_in) {
     mq_resampler *r = calloc(1, sizeof *r);
     if (!r) return NULL;
     r->ratio = (double)out_rate / (double)in_rate;
     r->max_in = max_in;
     if (in_rate != out_rate) {
         int e = 0;
-        r->src = src_new(quality, 1, &e);
+        r->src = src_new(SRC_LINEAR, 1, &e);
         if (!r->src) goto fail;
+    }
+    if (in_rate > out_rate) {
+        /* 4th-order Butterworth: two sections with Q 0.5412 and 1.3066. */
+        r->lowpass = 1;
+        biquad_lowpass(&r->bq[0], 0.45 * out_rate, in_rate, 0.54119610);
+        biquad_lowpass(&r->bq[1], 0.45 * out_rate, in_rate, 1.30656296);
+        r->tmp = malloc(max_in * sizeof *r->tmp);
+        if (!r->tmp) goto fail;
     }
     /* Room for a full block plus what the converter may hold back and flush. */
     r->out_cap = (size_t)((double)max_in * r->ratio) + 4096;
@@ -38,6 +79,11 @@ size_t mq_resampler_do(mq_resampler *r, const float *in, size_t n, int last, con
     if (!r->src) {
         memcpy(r->out, in, n * sizeof *in);
         return n;
+    }
+    if (r->lowpass && n > 0) {
+        biquad_run(&r->bq[0], in, r->tmp, n);
+        biquad_run(&r->bq[1], r->tmp, r->tmp, n);
+        in = r->tmp;
     }
     SRC_DATA d;
     memset(&d, 0, sizeof d);
@@ -65,6 +111,7 @@ size_t mq_resampler_do(mq_resampler *r, const float *in, size_t n, int last, con
 void mq_resampler_del(mq_resampler *r) {
     if (!r) return;
     if (r->src) src_delete(r->src);
+    free(r->tmp);
     free(r->out);
     free(r);
 }

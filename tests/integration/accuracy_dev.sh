@@ -1,6 +1,6 @@
 # Accuracy on the labelled dev corpus (../shared/corpus/dev): tempo Acc1 >= 0.92,
 # Acc2 >= 0.98, key MIREX >= 0.85, beat F-measure >= 0.92.
-source tests/integration/lib.sh
+source tests/integration/lib.bash
 need_shared corpus/dev/labels.json
 out=$MIXQ_TMP/dev.jsonl
 "$MIXQ_RELEASE_BIN/mixq" analyze -j2 "$MIXQ_SHARED/corpus/dev" > "$out" || fail "analyze failed"

@@ -1,6 +1,6 @@
 # Accuracy on a catalogue made by the generator (tests/gen) with a seed of its own:
 # the same thresholds as on the dev corpus.
-source tests/integration/lib.sh
+source tests/integration/lib.bash
 d=$MIXQ_TMP/cat
 "$MIXQ_RELEASE_BIN/mixq-gen" catalogue --out "$d" --count 24 --seed 7 --seconds 30 > /dev/null || fail "generator failed"
 out=$MIXQ_TMP/gen.jsonl

@@ -1,6 +1,6 @@
 # Every malformed or extreme file of ../shared/corpus/bad is handled as EXPECTED.md says,
 # under AddressSanitizer, UndefinedBehaviorSanitizer and LeakSanitizer.
-source tests/integration/lib.sh
+source tests/integration/lib.bash
 need_shared corpus/bad/expected.json
 out=$MIXQ_TMP/bad.jsonl
 "$MIXQ_BIN/mixq" analyze -j2 "$MIXQ_SHARED/corpus/bad" > "$out" 2> "$MIXQ_TMP/stderr"

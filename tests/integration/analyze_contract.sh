@@ -1,6 +1,6 @@
 # The `mixq analyze` contract of DESIGN.md: fields, exit statuses 0/1/2, --help, one line
 # per file in walk order whatever the thread count, byte-exact non-UTF-8 paths.
-source tests/integration/lib.sh
+source tests/integration/lib.bash
 set -e
 gen=$MIXQ_BIN/mixq-gen
 mixq=$MIXQ_BIN/mixq

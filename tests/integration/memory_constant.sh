@@ -1,5 +1,5 @@
 # Streaming analysis: peak RSS for a 20-minute track within 10% of a 1-minute track's.
-source tests/integration/lib.sh
+source tests/integration/lib.bash
 gen=$MIXQ_RELEASE_BIN/mixq-gen
 mixq=$MIXQ_RELEASE_BIN/mixq
 "$gen" track --tempo 124 --key "D minor" --seconds 60 --rate 44100 --channels 2 --seed 3 --format flac --out "$MIXQ_TMP/short.flac" > /dev/null || fail "generator"
