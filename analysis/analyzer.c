@@ -70,6 +70,12 @@ void mq_analyzer_del(mq_analyzer *a) {
     free(a);
 }
 
+static double monotonic_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 static double thread_cpu_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
@@ -126,6 +132,7 @@ static void derive(mq_features *o) {
 mq_errcode mq_analyzer_run(mq_analyzer *a, const char *path, mq_features *o, mq_error *err) {
     memset(o, 0, offsetof(mq_features, waveform_min));
     double t0 = thread_cpu_s(), tdec = 0;
+    double deadline = a->opts.max_seconds > 0 ? monotonic_s() + a->opts.max_seconds : 0;
     mq_audio_info info;
     mq_decoder *d = mq_decoder_new(path, &info, err);
     tdec += thread_cpu_s() - t0;
@@ -171,6 +178,11 @@ mq_errcode mq_analyzer_run(mq_analyzer *a, const char *path, mq_features *o, mq_
         size_t n = mq_decoder_read(d, a->block, BLOCK);
         tdec += thread_cpu_s() - t1;
         total += n;
+        if (deadline > 0 && monotonic_s() > deadline) {
+            rc = mq_error_set(err, MQ_ERR_TIMEOUT, "analysis took longer than %g s",
+                              a->opts.max_seconds);
+            goto done;
+        }
         if (total > max_frames) {
             rc = mq_error_set(err, MQ_ERR_TOO_LONG, "longer than the maximum of %g s",
                               a->opts.max_duration_s);

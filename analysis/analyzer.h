@@ -24,6 +24,7 @@ typedef struct mq_analyzer mq_analyzer;
 
 typedef struct mq_analyzer_opts {
     double max_duration_s; /* longer files fail with too_long; 0 for no limit */
+    double max_seconds;    /* wall-clock limit per file, checked per block; 0 for none */
 } mq_analyzer_opts;
 
 /* Everything computed for one file. NaN marks a value that could not be computed. */

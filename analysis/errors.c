@@ -14,6 +14,7 @@ const char *mq_errcode_name(mq_errcode code) {
     case MQ_ERR_TOO_SHORT: return "too_short";
     case MQ_ERR_TOO_LONG: return "too_long";
     case MQ_ERR_INVALID_SAMPLES: return "invalid_samples";
+    case MQ_ERR_TIMEOUT: return "timeout";
     case MQ_ERR_NO_MEMORY: return "out_of_memory";
     case MQ_ERR_INTERNAL: return "internal_error";
     }

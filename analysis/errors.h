@@ -16,6 +16,7 @@ typedef enum mq_errcode {
     MQ_ERR_TOO_SHORT,          /* too few samples to analyse */
     MQ_ERR_TOO_LONG,           /* longer than the configured maximum duration */
     MQ_ERR_INVALID_SAMPLES,    /* the samples are mostly NaN or infinite */
+    MQ_ERR_TIMEOUT,            /* analysis took longer than the time limit */
     MQ_ERR_NO_MEMORY,          /* an allocation failed */
     MQ_ERR_INTERNAL            /* a bug: should never be seen */
 } mq_errcode;
