@@ -10,12 +10,13 @@ MODE     ?= release
 SHARED   ?= ../shared
 
 # Debian packages the analyser needs (pkg-config names).
-PKGS     := sndfile fftw3f samplerate libebur128 jansson openblas hdf5-serial
+PKGS     := sndfile fftw3f samplerate libebur128 jansson openblas hdf5-serial \
+            libzmq libprotobuf-c hiredis libpq libmicrohttpd libcurl libxxhash
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN     := -Wall -Wextra -Werror -Wno-unused-parameter
-CFLAGS_COMMON := -std=c17 -D_GNU_SOURCE $(WARN) -g -I. $(PKG_CFLAGS) -MMD -MP
+CFLAGS_COMMON := -std=c17 -D_GNU_SOURCE $(WARN) -g -I. -I$(BUILD)/gen $(PKG_CFLAGS) -MMD -MP
 SAN      := -fsanitize=address,undefined
 ifeq ($(MODE),test)
   OPT    := -O1 -fno-omit-frame-pointer $(SAN) -fno-sanitize-recover=undefined
@@ -32,6 +33,15 @@ BIN      := $(BUILD)/bin
 # analysis/nn/ (the neural-network engine) joins the build once it is wired in.
 ANALYSIS_SRC := $(wildcard analysis/*.c)
 COMMON_SRC   := $(wildcard common/*.c)
+DAEMONS      := broker worker ingest recommender
+daemon_src    = $(wildcard $(1)/*.c)
+
+# The wire protocol, compiled by protoc-c into $(BUILD)/gen/proto/.
+PROTO_C      := $(BUILD)/gen/proto/mixq.pb-c.c
+PROTO_H      := $(BUILD)/gen/proto/mixq.pb-c.h
+# The SQL migrations, embedded in the binaries as C strings.
+MIGRATIONS   := $(sort $(wildcard db/*.sql))
+MIGRATIONS_C := $(BUILD)/gen/db/migrations.c
 CLI_SRC      := $(wildcard cli/*.c)
 GEN_SRC      := $(wildcard tests/gen/*.c)
 BENCH_SRC    := $(wildcard tests/bench/*.c)
@@ -42,19 +52,32 @@ objs = $(patsubst %.c,$(OBJ)/%.o,$(1))
 LIB_ANALYSIS := $(BUILD)/lib/libmixq_analysis.a
 LIB_COMMON   := $(BUILD)/lib/libmixq_common.a
 
-BINS := $(BIN)/mixq $(if $(GEN_SRC),$(BIN)/mixq-gen) $(if $(BENCH_SRC),$(BIN)/mixq-bench)
+BINS := $(BIN)/mixq $(if $(GEN_SRC),$(BIN)/mixq-gen) $(if $(BENCH_SRC),$(BIN)/mixq-bench) \
+        $(foreach d,$(DAEMONS),$(if $(call daemon_src,$(d)),$(BIN)/mixq-$(d)))
 
 .PHONY: all test unit run stop bench deps fuzz format clean
 all: $(BINS)
 
-$(OBJ)/%.o: %.c
+$(OBJ)/%.o: %.c | $(PROTO_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(PROTO_C) $(PROTO_H) &: proto/mixq.proto
+	@mkdir -p $(BUILD)/gen
+	protoc-c --c_out=$(BUILD)/gen $<
+
+$(MIGRATIONS_C): $(MIGRATIONS) mk/embed-sql
+	@mkdir -p $(dir $@)
+	bash mk/embed-sql $(MIGRATIONS) > $@
+
+$(OBJ)/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(LIB_ANALYSIS): $(call objs,$(ANALYSIS_SRC))
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
-$(LIB_COMMON): $(call objs,$(COMMON_SRC))
+$(LIB_COMMON): $(call objs,$(COMMON_SRC)) $(OBJ)/gen/proto/mixq.pb-c.o $(OBJ)/gen/db/migrations.o
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 
@@ -67,6 +90,14 @@ $(BIN)/mixq-gen: $(call objs,$(GEN_SRC)) $(LIB_COMMON)
 $(BIN)/mixq-bench: $(call objs,$(BENCH_SRC)) $(LIB_COMMON) $(LIB_ANALYSIS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+# Daemons: every .c file of broker/ makes build/bin/mixq-broker, and so on.
+define daemon_rule
+$(BIN)/mixq-$(1): $(call objs,$(call daemon_src,$(1))) $(LIB_COMMON) $(LIB_ANALYSIS)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) $$^ -o $$@ $$(LDLIBS)
+endef
+$(foreach d,$(DAEMONS),$(eval $(call daemon_rule,$(d))))
 
 # Unit tests: one Criterion binary per tests/unit/test_*.c.
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
