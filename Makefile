@@ -11,7 +11,7 @@ SHARED   ?= ../shared
 
 # Debian packages the analyser needs (pkg-config names).
 PKGS     := sndfile fftw3f samplerate libebur128 jansson openblas hdf5-serial \
-            libzmq libprotobuf-c hiredis libpq libmicrohttpd libcurl libxxhash
+            libzmq libprotobuf-c hiredis libpq libmicrohttpd libcurl libxxhash taglib_c
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -30,8 +30,7 @@ LDLIBS   += $(PKG_LIBS) -lfftw3f_threads -lpthread -lm
 OBJ      := $(BUILD)/obj
 BIN      := $(BUILD)/bin
 
-# analysis/nn/ (the neural-network engine) joins the build once it is wired in.
-ANALYSIS_SRC := $(wildcard analysis/*.c)
+ANALYSIS_SRC := $(wildcard analysis/*.c analysis/nn/*.c)
 COMMON_SRC   := $(wildcard common/*.c)
 DAEMONS      := broker worker ingest recommender
 daemon_src    = $(wildcard $(1)/*.c)
@@ -45,7 +44,7 @@ MIGRATIONS_C := $(BUILD)/gen/db/migrations.c
 CLI_SRC      := $(wildcard cli/*.c)
 GEN_SRC      := $(wildcard tests/gen/*.c)
 BENCH_SRC    := $(wildcard tests/bench/*.c)
-UNIT_SRC     := $(filter-out tests/unit/test_nn.c,$(wildcard tests/unit/test_*.c))
+UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 
 objs = $(patsubst %.c,$(OBJ)/%.o,$(1))
 

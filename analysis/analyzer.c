@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "analysis/decode.h"
+#include "analysis/nn/deep.h"
 #include "analysis/params.h"
 #include "analysis/resample.h"
 #include "analysis/stft.h"
@@ -38,6 +39,9 @@ struct mq_analyzer {
     mq_timbre *timbre;
     mq_tempo *tempo;
     mq_key *key;
+    mq_deep *deep;     /* NULL without models */
+    json_t *deep_out;  /* the last file's deep features */
+    char version[512]; /* MQ_ANALYZER_VERSION, then +model@version for each model */
     mq_waveform wave;
 };
 
@@ -52,7 +56,17 @@ mq_analyzer *mq_analyzer_new(const mq_analyzer_opts *opts) {
     a->timbre = mq_timbre_new();
     a->tempo = mq_tempo_new();
     a->key = mq_key_new();
-    if (!a->stft || !a->spectral || !a->timbre || !a->tempo || !a->key) {
+    snprintf(a->version, sizeof a->version, "%s", MQ_ANALYZER_VERSION);
+    if (a->opts.deep) {
+        a->deep = mq_deep_new(a->opts.deep);
+        for (int i = 0; i < mq_deep_models_count(a->opts.deep); i++) {
+            size_t l = strlen(a->version);
+            snprintf(a->version + l, sizeof a->version - l, "+%s@%s",
+                     mq_deep_models_name(a->opts.deep, i), mq_deep_models_version(a->opts.deep, i));
+        }
+    }
+    if (!a->stft || !a->spectral || !a->timbre || !a->tempo || !a->key ||
+        (a->opts.deep && !a->deep)) {
         mq_analyzer_del(a);
         return NULL;
     }
@@ -67,6 +81,8 @@ void mq_analyzer_del(mq_analyzer *a) {
     mq_timbre_del(a->timbre);
     mq_tempo_del(a->tempo);
     mq_key_del(a->key);
+    mq_deep_free(a->deep);
+    json_decref(a->deep_out);
     free(a);
 }
 
@@ -131,6 +147,9 @@ static void derive(mq_features *o) {
 
 mq_errcode mq_analyzer_run(mq_analyzer *a, const char *path, mq_features *o, mq_error *err) {
     memset(o, 0, offsetof(mq_features, waveform_min));
+    json_decref(a->deep_out);
+    a->deep_out = NULL;
+    o->version = a->version;
     double t0 = thread_cpu_s(), tdec = 0;
     double deadline = a->opts.max_seconds > 0 ? monotonic_s() + a->opts.max_seconds : 0;
     mq_audio_info info;
@@ -167,6 +186,10 @@ mq_errcode mq_analyzer_run(mq_analyzer *a, const char *path, mq_features *o, mq_
     mq_waveform_reset(&a->wave);
     a->fill = 0;
     a->nframes = 0;
+    if (a->deep)
+        mq_deep_begin(a->deep, info.sample_rate,
+                      info.frames_claimed > 0 ? (double)info.frames_claimed / info.sample_rate : NAN,
+                      a->opts.deep_full);
 
     uint64_t total = 0;
     uint64_t max_frames = a->opts.max_duration_s > 0
@@ -199,6 +222,7 @@ mq_errcode mq_analyzer_run(mq_analyzer *a, const char *path, mq_features *o, mq_
             a->mono[i] = s * gain;
         }
         mq_waveform_do(&a->wave, a->mono, n);
+        if (a->deep && n > 0) mq_deep_feed(a->deep, a->mono, n);
         const float *out;
         size_t m = mq_resampler_do(rs, a->mono, n, n == 0, &out);
         if (push_samples(a, out, m) != 0) {
@@ -230,6 +254,10 @@ mq_errcode mq_analyzer_run(mq_analyzer *a, const char *path, mq_features *o, mq_
     mq_timbre_result_get(a->timbre, &o->timbre);
     o->waveform_n = mq_waveform_get(&a->wave, o->waveform_min, o->waveform_max);
     derive(o);
+    if (a->deep) {
+        a->deep_out = mq_deep_finish(a->deep, o->deep_error, sizeof o->deep_error);
+        o->deep = a->deep_out;
+    }
 
 done:
     mq_loudness_del(loud);

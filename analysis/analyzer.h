@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "analysis/errors.h"
 #include "analysis/key.h"
 #include "analysis/loudness.h"
@@ -22,9 +24,14 @@
 
 typedef struct mq_analyzer mq_analyzer;
 
+typedef struct mq_deep_models mq_deep_models;
+
 typedef struct mq_analyzer_opts {
     double max_duration_s; /* longer files fail with too_long; 0 for no limit */
     double max_seconds;    /* wall-clock limit per file, checked per block; 0 for none */
+    const mq_deep_models *deep; /* neural models (analysis/nn/deep.h), or NULL for none;
+                                   shared read-only, must outlive the analyzer */
+    int deep_full;         /* analyse every window of the track, not the default sample */
 } mq_analyzer_opts;
 
 /* Everything computed for one file. NaN marks a value that could not be computed. */
@@ -45,6 +52,13 @@ typedef struct mq_features {
     mq_timbre_result timbre;
     /* high level, 0..1 */
     double danceability, energy;
+    /* neural features: {"models", "tags", "genre", "mood", "embedding", "versions"} from
+     * analysis/nn/deep.h, owned by the analyzer until the next file; NULL without models
+     * or when they failed (deep_error then says why) */
+    json_t *deep;
+    char deep_error[160];
+    /* the analyser's version, with the models' names and versions when they are used */
+    const char *version;
     /* overview */
     size_t waveform_n;
     float waveform_min[MQ_WAVEFORM_POINTS], waveform_max[MQ_WAVEFORM_POINTS];

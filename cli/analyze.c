@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "analysis/analyzer.h"
+#include "analysis/nn/deep.h"
 #include "cli/commands.h"
 #include "common/features_json.h"
 #include "common/jsonout.h"
@@ -28,6 +29,12 @@ static const char usage[] =
     "  -j, --threads N        analysis threads (default: the number of cores)\n"
     "      --max-duration S   fail files longer than S seconds with too_long\n"
     "                         (default 3600; 0 for no limit)\n"
+    "      --model-dir DIR    a neural-network model directory for deep features (tags,\n"
+    "                         genre, mood, embedding); repeatable, the first is primary.\n"
+    "                         Default: MIXQ_MODEL_DIR (directories separated by ':')\n"
+    "      --deep-coverage C  'default' (a sample of windows, at most ~30 s of audio) or\n"
+    "                         'full' (every window)\n"
+    "      --no-deep          skip deep features even when MIXQ_MODEL_DIR is set\n"
     "  -h, --help             this help\n"
     "\n"
     "Fields are documented in docs/features.md.\n";
@@ -114,8 +121,13 @@ static void *worker(void *arg) {
 int cmd_analyze(int argc, char **argv) {
     static const struct option longopts[] = {{"threads", required_argument, NULL, 'j'},
                                              {"max-duration", required_argument, NULL, 'm'},
+                                             {"model-dir", required_argument, NULL, 'M'},
+                                             {"deep-coverage", required_argument, NULL, 'C'},
+                                             {"no-deep", no_argument, NULL, 'N'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
+    const char *model_dirs[16];
+    int nmodels = 0, no_deep = 0;
     long threads = sysconf(_SC_NPROCESSORS_ONLN);
     batch b;
     memset(&b, 0, sizeof b);
@@ -140,6 +152,23 @@ int cmd_analyze(int argc, char **argv) {
                 fprintf(stderr, "mixq analyze: --max-duration wants seconds >= 0, not '%s'\n", optarg);
                 return 2;
             }
+            break;
+        case 'M':
+            if (nmodels == 16) {
+                fputs("mixq analyze: at most 16 --model-dir\n", stderr);
+                return 2;
+            }
+            model_dirs[nmodels++] = optarg;
+            break;
+        case 'C':
+            if (strcmp(optarg, "default") && strcmp(optarg, "full")) {
+                fprintf(stderr, "mixq analyze: --deep-coverage is 'default' or 'full', not '%s'\n", optarg);
+                return 2;
+            }
+            b.opts.deep_full = !strcmp(optarg, "full");
+            break;
+        case 'N':
+            no_deep = 1;
             break;
         case 'h':
             fputs(usage, stdout);
@@ -169,6 +198,28 @@ int cmd_analyze(int argc, char **argv) {
     }
 
     mq_analysis_global_init();
+    /* Models are loaded once, before the threads start, and shared read-only. */
+    char *env_dirs = NULL;
+    mq_deep_models *models = NULL;
+    if (!no_deep && nmodels == 0 && getenv("MIXQ_MODEL_DIR") && *getenv("MIXQ_MODEL_DIR")) {
+        env_dirs = strdup(getenv("MIXQ_MODEL_DIR"));
+        for (char *save = NULL, *d = env_dirs ? strtok_r(env_dirs, ":", &save) : NULL;
+             d && nmodels < 16; d = strtok_r(NULL, ":", &save))
+            model_dirs[nmodels++] = d;
+    }
+    if (!no_deep && nmodels > 0) {
+        char err[512];
+        models = mq_deep_models_load(model_dirs, nmodels, err, sizeof err);
+        if (!models) {
+            fprintf(stderr, "mixq analyze: %s\n", err);
+            free(env_dirs);
+            return 2;
+        }
+        b.opts.deep = models;
+    } else if (!no_deep) {
+        fputs("mixq analyze: warning: no model directory (--model-dir or MIXQ_MODEL_DIR): "
+              "deep features (tags, genre, mood, embedding) are null\n", stderr);
+    }
     pthread_mutex_init(&b.mu, NULL);
     pthread_cond_init(&b.cv, NULL);
     if ((size_t)threads > b.n) threads = b.n ? (long)b.n : 1;
@@ -203,6 +254,8 @@ int cmd_analyze(int argc, char **argv) {
     for (long t = 0; t < started; t++) pthread_join(tids[t], NULL);
     free(tids);
     free(b.jobs);
+    mq_deep_models_free(models);
+    free(env_dirs);
     pthread_mutex_destroy(&b.mu);
     pthread_cond_destroy(&b.cv);
     return status;

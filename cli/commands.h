@@ -8,4 +8,7 @@
 /* `mixq analyze [options] FILE|DIR...`: JSON Lines of features; 0 ok, 1 some failed, 2 usage. */
 int cmd_analyze(int argc, char **argv);
 
+/* `mixq model check DIR`: runs a model directory's test vectors; 0 within tolerance. */
+int cmd_model(int argc, char **argv);
+
 #endif

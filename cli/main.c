@@ -9,8 +9,10 @@ static const char usage[] =
     "usage: mixq COMMAND [options] [args]\n"
     "\n"
     "Commands:\n"
-    "  analyze [--threads N] [--max-duration S] FILE|DIR...\n"
+    "  analyze [--threads N] [--max-duration S] [--model-dir DIR] FILE|DIR...\n"
     "                 analyse audio files with no server; one JSON line per file\n"
+    "  model check DIR\n"
+    "                 verify a neural-network model directory against its test vectors\n"
     "\n"
     "Run `mixq COMMAND --help` for a command's options. Docs: docs/ in the source tree.\n";
 
@@ -29,6 +31,7 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (!strcmp(cmd, "analyze")) return cmd_analyze(argc - 1, argv + 1);
+    if (!strcmp(cmd, "model")) return cmd_model(argc - 1, argv + 1);
     fprintf(stderr, "mixq: unknown command '%s'\n\n%s", cmd, usage);
     return 2;
 }

@@ -93,9 +93,20 @@ json_t *mq_features_to_json(const char *path, const mq_features *f) {
     json_object_set_new(w, "max", wmax);
     json_object_set_new(o, "waveform", w);
 
+    /* Deep features: the first model's summary at top level, every model under "deep". */
+    static const char *const top[] = {"tags", "genre", "mood", "embedding"};
+    for (size_t i = 0; i < sizeof top / sizeof *top; i++) {
+        json_t *v = f->deep ? json_object_get(f->deep, top[i]) : NULL;
+        json_object_set(o, top[i], v ? v : json_null());
+    }
+    json_t *models = f->deep ? json_object_get(f->deep, "models") : NULL;
+    json_object_set(o, "deep", models ? models : json_null());
+    if (f->deep_error[0]) json_object_set_new(o, "deep_error", json_string(f->deep_error));
+
     if (f->invalid_samples)
         json_object_set_new(o, "invalid_samples", json_integer((json_int_t)f->invalid_samples));
-    json_object_set_new(o, "analyzer_version", json_string(MQ_ANALYZER_VERSION));
+    json_object_set_new(o, "analyzer_version",
+                        json_string(f->version ? f->version : MQ_ANALYZER_VERSION));
     json_t *tm = json_object();
     json_object_set_new(tm, "decode_s", mq_json_round(f->decode_s, 4));
     json_object_set_new(tm, "analysis_s", mq_json_round(f->analysis_s, 4));
