@@ -168,10 +168,11 @@ mq_curve_auth *mq_curve_auth_start(void *ctx, const char *allow_path, char *err,
     }
     char line[256], key[128];
     while (fgets(line, sizeof line, f) && a->nallowed < MAX_ALLOWED) {
-        char *h = strchr(line, '#');
-        if (h) *h = 0;
+        /* '#' is a Z85 character: only a line starting with it is a comment. */
+        const char *p = line + strspn(line, " \t");
+        if (*p == '#') continue;
         /* Accept a bare key, or a key file's "public KEY" line. */
-        if (sscanf(line, "public %127s", key) == 1 || sscanf(line, "%127s", key) == 1)
+        if (sscanf(p, "public %127s", key) == 1 || sscanf(p, "%127s", key) == 1)
             if (z85_key(key)) memcpy(a->allowed[a->nallowed++], key, 41);
     }
     fclose(f);

@@ -2,7 +2,8 @@
  *
  * A key file (made by `mixq keygen`) holds two lines, "public Z85KEY" and
  * "secret Z85KEY" (40 characters each). A broker admits only clients whose public keys
- * are listed in its allow file (one Z85 public key per line, '#' comments allowed):
+ * are listed in its allow file (one Z85 public key per line; a line starting with '#' is a
+ * comment -- '#' is also a Z85 character, so not elsewhere):
  * it answers ZeroMQ's authentication protocol (ZAP) itself, in a thread of its own,
  * and counts and logs every refusal. */
 #ifndef MQ_CURVE_H

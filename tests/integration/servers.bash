@@ -18,10 +18,11 @@ _servers_cleanup() {
   for p in "${_server_pids[@]}"; do kill -INT "$p" 2>/dev/null; done
   for p in "${_server_pids[@]}"; do
     for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$p" 2>/dev/null
+    kill -KILL "$p" 2>/dev/null || true
   done
   local d
   for d in "${_server_dirs[@]}"; do rm -rf "$d"; done
+  return 0
 }
 trap _servers_cleanup EXIT
 
