@@ -1,163 +1,425 @@
-/* tempo.c -- onset envelope, tempo and beat tracking (baseline).
+/* tempo.c -- onset envelopes, tempo, metrical level and beats.
  *
- * Onset envelope: half-wave rectified difference of log-compressed magnitudes, summed
- * over bins. Tempo: the autocorrelation of the envelope weighted by a log-normal prior.
- * Beats: dynamic programming (Ellis 2007) with the tempo's period. */
+ * Per frame (mq_tempo_do), the magnitude spectrum is summed into 1/6-octave bands from
+ * 30 Hz. Each band is log-compressed relative to its own running mean level, so that a
+ * band's onsets count by how much they stand out in it, whatever the track's level and
+ * spectral tilt. The positive differences from the previous frame (spectral flux) are
+ * summed in six groups -- kick and bass below 150 Hz, 150-400 Hz, 400-1000 Hz,
+ * 1-2.5 kHz, 2.5-6 kHz and hats and cymbals above 6 kHz -- and kept with the frame's
+ * energy: 14 bytes per frame, nothing else grows with the track.
+ *
+ * When the track ends (mq_tempo_finish):
+ *  1. The active range runs from the first to the last frame within 50 dB of the loudest,
+ *     so no beat falls in a silent lead-in or tail.
+ *  2. Each group is scaled to unit mean; the beat envelope is their sum with its local
+ *     mean (0.5 s) removed. Its autocorrelation, weighted by a broad log-normal tempo
+ *     prior (115 BPM, 0.6 octave), gives the most salient period p0 -- the strength at a
+ *     period counts its multiples (the bar) too. Without a clear repetition (white noise,
+ *     a steady tone) there is no tempo.
+ *  3. Beats are tracked by dynamic programming (tempo_beats.c) at p0 and at p0/3, p0/2,
+ *     2 p0 and 3 p0, and tempo_meter.c picks the level that is the beat: triple metre
+ *     from the contrast of 3-beat cycles, otherwise half or double tempo from the accent
+ *     between beats and the kick's periodicity.
+ *  4. The tempo is 60 over the median interval of the beats, the confidence the beat
+ *     envelope's autocorrelation at the beat period, and the onset rate counts its peaks.
+ *
+ * Costs: about 0.1 ms of CPU per second of audio for the frames and 0.05 ms at the end;
+ * memory 14 bytes per frame, plus about 24 bytes per frame during mq_tempo_finish. */
 #include "analysis/tempo.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/tempo_internal.h"
+
+#define NB_MAX 48           /* 1/6-octave bands from 30 Hz */
+#define REC (TEMPO_NG + 2)  /* values kept per frame: group fluxes, energy, sub flux */
+#define FLUX_Q 1024.0f      /* flux quantisation steps per unit */
+#define DB_Q 100.0          /* energy quantisation steps per dB, from -300 dB */
+#define MEAN_FRAMES 861     /* frames (10 s) of the running band means */
+#define ODF_DELAY 0.010     /* s; see frame_time() */
+#define MAX_LAG_S 5.5       /* longest autocorrelation lag, s */
+
+static const double group_hi[TEMPO_NG] = {150, 400, 1000, 2500, 6000, 1e9};
+
 struct mq_tempo {
-    float prev[MQ_NBINS];
+    int nb;                    /* bands */
+    int lo[NB_MAX + 1];        /* first bin of each band; lo[nb] ends the last */
+    unsigned char grp[NB_MAX]; /* group of each band */
+    float prev[NB_MAX];        /* previous frame's compressed band levels */
+    float mean[NB_MAX];        /* running mean magnitude of each band */
+    long nmean;                /* frames in the running means */
     int have_prev;
-    float *env; /* onset envelope, one value per frame */
+    uint16_t *rec; /* REC values per frame */
     size_t n, cap;
     double *beats;
     size_t nbeats;
 };
 
-mq_tempo *mq_tempo_new(void) { return calloc(1, sizeof(mq_tempo)); }
+/* ---- per frame ------------------------------------------------------------------ */
+
+mq_tempo *mq_tempo_new(void) {
+    mq_tempo *t = calloc(1, sizeof *t);
+    if (!t) return NULL;
+    const double bin_hz = (double)MQ_SR / MQ_NFFT;
+    double f = 30.0;
+    int k = (int)(f / bin_hz);
+    while (t->nb < NB_MAX && k < MQ_NBINS - 1) {
+        int k1 = k + 1;
+        while (k1 < MQ_NBINS && k1 * bin_hz < f * pow(2.0, 1.0 / 6.0)) k1++;
+        double centre = sqrt(k * bin_hz * (k1 * bin_hz));
+        int g = 0;
+        while (centre >= group_hi[g]) g++;
+        t->lo[t->nb] = k;
+        t->grp[t->nb] = (unsigned char)g;
+        t->nb++;
+        f = k1 * bin_hz;
+        k = k1;
+    }
+    t->lo[t->nb] = k;
+    return t;
+}
 
 void mq_tempo_reset(mq_tempo *t) {
     t->have_prev = 0;
+    t->nmean = 0;
+    memset(t->mean, 0, sizeof t->mean);
     t->n = 0;
     t->nbeats = 0;
 }
 
-int mq_tempo_do(mq_tempo *t, const mq_frame *f) {
-    double flux = 0;
-    for (int k = 1; k < MQ_NBINS; k++) {
-        float l = logf(1.0f + 1000.0f * f->mag[k]);
-        if (t->have_prev && l > t->prev[k]) flux += l - t->prev[k];
-        t->prev[k] = l;
+/* v * scale rounded into 0..65535; NaN gives 0. */
+static uint16_t quantise(double v, double scale) {
+    double q = v * scale + 0.5;
+    if (!(q > 0)) return 0;
+    return q >= 65535 ? 65535 : (uint16_t)q;
+}
+
+/* Band magnitudes of one frame into s; returns their total. */
+static double band_sums(const mq_tempo *t, const float *mag, float *s) {
+    double tot = 0;
+    for (int b = 0; b < t->nb; b++) {
+        float v = 0;
+        for (int k = t->lo[b]; k < t->lo[b + 1]; k++) v += mag[k];
+        s[b] = v;
+        tot += v;
     }
-    t->have_prev = 1;
+    return tot;
+}
+
+/* The running band means follow the track's level: a cumulative mean over the first
+ * 10 s of sound, then an exponential one. Digital silence leaves them alone. */
+static void update_means(mq_tempo *t, const float *s, double tot) {
+    if (tot <= 1e-6) return;
+    t->nmean++;
+    float alpha = t->nmean < MEAN_FRAMES ? 1.0f / (float)t->nmean : 1.0f / MEAN_FRAMES;
+    for (int b = 0; b < t->nb; b++) t->mean[b] += alpha * (s[b] - t->mean[b]);
+}
+
+int mq_tempo_do(mq_tempo *t, const mq_frame *f) {
     if (t->n == t->cap) {
         size_t nc = t->cap ? t->cap * 2 : 4096;
-        float *e = realloc(t->env, nc * sizeof *e);
-        if (!e) return -1;
-        t->env = e;
+        uint16_t *r = realloc(t->rec, nc * REC * sizeof *r);
+        if (!r) return -1;
+        t->rec = r;
         t->cap = nc;
     }
-    t->env[t->n++] = (float)flux;
+    float s[NB_MAX], flux[TEMPO_NG] = {0}, sub = 0;
+    update_means(t, s, band_sums(t, f->mag, s));
+    for (int b = 0; b < t->nb; b++) {
+        float l = logf(1.0f + s[b] / (t->mean[b] + 1e-3f));
+        if (t->have_prev && l > t->prev[b]) {
+            flux[t->grp[b]] += l - t->prev[b];
+            if (b < 3) sub += l - t->prev[b];
+        }
+        t->prev[b] = l;
+    }
+    t->have_prev = 1;
+    float e = 0;
+    for (int i = 0; i < MQ_HOP; i++) e += f->hop[i] * f->hop[i];
+    uint16_t *r = t->rec + t->n * REC;
+    for (int g = 0; g < TEMPO_NG; g++) r[g] = quantise(flux[g], FLUX_Q);
+    r[TEMPO_NG] = quantise(10.0 * log10(e / MQ_HOP + 1e-30) + 300.0, DB_Q);
+    r[TEMPO_NG + 1] = quantise(sub, FLUX_Q);
+    t->n++;
     return 0;
 }
 
-/* Beat tracking by dynamic programming over the onset envelope with period p frames. */
-static int track_beats(mq_tempo *t, const float *env, size_t n, double p) {
-    double *score = malloc(n * sizeof *score);
-    long *from = malloc(n * sizeof *from);
-    if (!score || !from) {
-        free(score);
-        free(from);
-        return -1;
+/* ---- envelopes ------------------------------------------------------------------ */
+
+/* Seconds of frame i. The flux of a drum hit peaks about 10 ms before the hit is heard
+ * (measured on the dev corpus): the frame's window already holds half of the attack. */
+static double frame_time(double i) { return (i * MQ_HOP + MQ_NFFT / 2.0) / MQ_SR + ODF_DELAY; }
+
+static double bpm_of(double period) { return 60.0 * MQ_FPS / period; }
+
+/* The active range [*s, *e): from the first to the last frame within 50 dB of the
+ * loudest. Returns 0 when all is silent. The energy is that of the frame's newest hop,
+ * 3.5 hops after its centre, and the flux sees an attack a few frames earlier still. */
+static int find_activity(const mq_tempo *t, size_t *s, size_t *e) {
+    uint16_t emax = 0;
+    for (size_t i = 0; i < t->n; i++)
+        if (t->rec[i * REC + TEMPO_NG] > emax) emax = t->rec[i * REC + TEMPO_NG];
+    if (emax < (uint16_t)(180 * DB_Q)) return 0; /* below -120 dB */
+    uint16_t thr = (uint16_t)(emax - 50 * DB_Q);
+    size_t a = 0, b = t->n;
+    while (a < t->n && t->rec[a * REC + TEMPO_NG] < thr) a++;
+    while (b > a && t->rec[(b - 1) * REC + TEMPO_NG] < thr) b--;
+    *s = a > 6 ? a - 6 : 0;
+    *e = b;
+    return b > a;
+}
+
+/* Scales each group to unit mean over the active range. */
+static void group_scales(const mq_tempo *t, tempo_env *v) {
+    for (int g = 0; g < TEMPO_NG; g++) {
+        double m = 0;
+        for (size_t i = v->s; i < v->e; i++) m += t->rec[i * REC + g];
+        v->scale[g] = m > 0 ? (float)((double)(v->e - v->s) / m) : 0.0f;
     }
-    const double tightness = 100.0;
-    for (size_t i = 0; i < n; i++) {
-        double best = 0;
-        long arg = -1;
-        long lo = (long)i - (long)lround(2 * p), hi = (long)i - (long)lround(p / 2);
-        for (long j = lo < 0 ? 0 : lo; j <= hi; j++) {
-            double d = log((double)((long)i - j) / p);
-            double s = score[j] - tightness * d * d;
-            if (arg < 0 || s > best) {
-                best = s;
-                arg = j;
-            }
-        }
-        score[i] = env[i] + (arg >= 0 ? best : 0);
-        from[i] = arg;
+}
+
+/* out = the weighted sum of the groups minus its mean over +-22 frames, zero outside
+ * the active range, scaled to unit standard deviation; tmp is scratch of n floats. */
+static void make_envelope(const tempo_env *v, const float w[TEMPO_NG], float *out, float *tmp) {
+    for (size_t i = 0; i < v->n; i++) {
+        float x = 0;
+        for (int g = 0; g < TEMPO_NG; g++) x += w[g] * tempo_group(v, g, (long)i);
+        tmp[i] = x;
     }
-    /* The last beat: the best score within the last period. */
-    size_t end = n - 1;
-    double bs = -1e300;
-    for (size_t i = n > (size_t)p ? n - (size_t)p : 0; i < n; i++)
-        if (score[i] > bs) {
-            bs = score[i];
-            end = i;
+    const size_t half = 22;
+    size_t lo = 0, hi = 0;
+    double sum = 0, pow2 = 0;
+    for (size_t i = 0; i < v->n; i++) {
+        while (hi < v->n && hi <= i + half) sum += tmp[hi++];
+        while (lo + half < i) sum -= tmp[lo++];
+        out[i] = (i >= v->s && i < v->e) ? (float)(tmp[i] - sum / (double)(hi - lo)) : 0.0f;
+        pow2 += (double)out[i] * out[i];
+    }
+    double sd = sqrt(pow2 / (double)(v->e - v->s)) + 1e-9;
+    for (size_t i = 0; i < v->n; i++) out[i] = (float)(out[i] / sd);
+}
+
+double tempo_autocorr(const float *o, size_t s, size_t e, double lag) {
+    long l0 = (long)lag;
+    double r[2] = {0, 0}, z = 0;
+    for (size_t i = s; i < e; i++) z += (double)o[i] * o[i];
+    if (z <= 0 || lag < 0) return 0;
+    for (int k = 0; k < 2; k++) {
+        size_t l = (size_t)(l0 + k);
+        double acc = 0;
+        for (size_t i = s + l; i < e; i++) acc += (double)o[i] * o[i - l];
+        r[k] = e - s > l ? acc / (double)(e - s - l) : 0;
+    }
+    double fr = lag - (double)l0;
+    return ((1 - fr) * r[0] + fr * r[1]) / (z / (double)(e - s));
+}
+
+/* a[0..maxlag] = the autocorrelation of o at each whole lag, normalised by lag 0. */
+static void autocorr_all(const float *o, size_t s, size_t e, double *a, int maxlag) {
+    for (int l = 0; l <= maxlag; l++) {
+        double acc = 0;
+        for (size_t i = s + (size_t)l; i < e; i++) acc += (double)o[i] * o[i - l];
+        a[l] = e - s > (size_t)l ? acc / (double)(e - s - (size_t)l) : 0;
+    }
+    double a0 = a[0] > 0 ? a[0] : 1;
+    for (int l = 0; l <= maxlag; l++) a[l] /= a0;
+}
+
+/* ---- tempo ---------------------------------------------------------------------- */
+
+static double ac_at(const double *a, int maxlag, double l) {
+    if (l < 0 || l >= maxlag) return 0;
+    int i = (int)l;
+    double fr = l - i;
+    return a[i] * (1 - fr) + a[i + 1] * fr;
+}
+
+/* How strongly the envelope repeats at period l: there and, with less weight, at the
+ * multiples that a bar of two, three or four beats would make. */
+static double salience(const double *a, int maxlag, double l) {
+    double a2 = ac_at(a, maxlag, 2 * l), a3 = ac_at(a, maxlag, 3 * l);
+    return ac_at(a, maxlag, l) + 0.5 * (a2 > a3 ? a2 : a3) + 0.25 * ac_at(a, maxlag, 4 * l);
+}
+
+static double log_prior(double period) {
+    double z = log2(bpm_of(period) / 115.0) / 0.6;
+    return -0.5 * z * z;
+}
+
+/* The most salient period between 40 and 220 BPM, in frames; 0 if none repeats. */
+static double salient_period(const double *a, int maxlag) {
+    double best = -1e300, p0 = 0;
+    for (double l = 60.0 * MQ_FPS / 220.0; l <= 60.0 * MQ_FPS / 40.0; l += 0.25) {
+        double sal = salience(a, maxlag, l);
+        if (sal <= 0) continue;
+        double v = log(sal) + 0.3 * log_prior(l);
+        if (v > best) {
+            best = v;
+            p0 = l;
         }
+    }
+    return p0;
+}
+
+/* Is there a pulse at p0? Its autocorrelation must clear both 0.1 and what the best of
+ * many lags of a random envelope of this length would reach by chance. */
+static int has_pulse(const double *a, int maxlag, double p0, size_t frames) {
+    double floor = 5.0 / sqrt((double)frames);
+    return p0 > 0 && ac_at(a, maxlag, p0) >= (floor > 0.1 ? floor : 0.1);
+}
+
+/* Onsets per second over the active range: peaks of the beat envelope above one
+ * standard deviation that are the largest within 35 ms. */
+static double onset_rate(const tempo_env *v) {
+    const float *o = v->beat;
     size_t cnt = 0;
-    for (long i = (long)end; i >= 0; i = from[i]) cnt++;
+    for (size_t i = v->s; i < v->e; i++) {
+        if (o[i] < 1.0f) continue;
+        int peak = 1;
+        for (size_t j = i > v->s + 3 ? i - 3 : v->s; j <= i + 3 && j < v->e && peak; j++)
+            if (o[j] > o[i] || (o[j] == o[i] && j < i)) peak = 0;
+        cnt += (size_t)peak;
+    }
+    return (double)cnt / ((double)(v->e - v->s) / MQ_FPS);
+}
+
+/* ---- beats ---------------------------------------------------------------------- */
+
+static int cmp_long(const void *a, const void *b) {
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
+}
+
+/* 60 over the median interval of the beats b[0..nb), or the period's tempo. */
+static double median_bpm(const long *b, long nb, double period) {
+    long n = nb - 1;
+    if (n < 4) return bpm_of(period);
+    long *d = malloc((size_t)n * sizeof *d);
+    if (!d) return bpm_of(period);
+    for (long k = 0; k < n; k++) d[k] = b[k + 1] - b[k];
+    qsort(d, (size_t)n, sizeof *d, cmp_long);
+    double med = n % 2 ? (double)d[n / 2] : 0.5 * (double)(d[n / 2 - 1] + d[n / 2]);
+    free(d);
+    /* whole-frame intervals: keep the finer period unless they disagree by over 2 % */
+    return fabs(med / period - 1) > 0.02 ? bpm_of(med) : bpm_of(period);
+}
+
+#include <stdio.h>
+static void dbg_phase(const tempo_env *v, const tempo_level *l) {
+    if (!getenv("MQ_PH")) return;
+    double on[TEMPO_NG] = {0}, mid[TEMPO_NG] = {0};
+    for (long k = 0; k + 1 < l->nbeats; k++)
+        for (int g = 0; g < TEMPO_NG; g++) {
+            double a = 0, b = 0;
+            for (long i = l->beats[k] - 1; i <= l->beats[k] + 1; i++) if (tempo_group(v, g, i) > a) a = tempo_group(v, g, i);
+            long m = (l->beats[k] + l->beats[k + 1]) / 2;
+            for (long i = m - 1; i <= m + 1; i++) if (tempo_group(v, g, i) > b) b = tempo_group(v, g, i);
+            on[g] += a; mid[g] += b;
+        }
+    /* energy jumps (dB) at beats and midpoints */
+    double ja = 0, jb = 0;
+    for (long k = 0; k + 1 < l->nbeats; k++) {
+        long m = (l->beats[k] + l->beats[k + 1]) / 2;
+        for (int w = 0; w < 2; w++) {
+            long c = (w ? m : l->beats[k]) - 3;
+            double best = 0;
+            for (long j = c - 2; j <= c + 2; j++) {
+                if (j < 2 || (size_t)j >= v->n) continue;
+                double d = ((double)v->rec[(size_t)j * v->stride + TEMPO_NG] - (double)v->rec[(size_t)(j - 2) * v->stride + TEMPO_NG]) / DB_Q;
+                if (d > best) best = d;
+            }
+            if (w) jb += best; else ja += best;
+        }
+    }
+    double sa = 0, sb = 0;
+    for (long k = 0; k + 1 < l->nbeats; k++) {
+        long m = (l->beats[k] + l->beats[k + 1]) / 2;
+        double a = 0, b = 0;
+        for (long i = l->beats[k] - 1; i <= l->beats[k] + 1; i++) if (i >= 0 && (size_t)i < v->n && v->rec[(size_t)i * v->stride + TEMPO_NG + 1] > a) a = v->rec[(size_t)i * v->stride + TEMPO_NG + 1];
+        for (long i = m - 1; i <= m + 1; i++) if (i >= 0 && (size_t)i < v->n && v->rec[(size_t)i * v->stride + TEMPO_NG + 1] > b) b = v->rec[(size_t)i * v->stride + TEMPO_NG + 1];
+        sa += a; sb += b;
+    }
+    fprintf(stderr, "EJ %.3f %.3f\n", sa / l->nbeats, sb / l->nbeats);
+    fprintf(stderr, "PHG");
+    for (int g = 0; g < TEMPO_NG; g++) fprintf(stderr, " %.3f %.3f", on[g] / l->nbeats, mid[g] / l->nbeats);
+    fprintf(stderr, "\n");
+}
+
+/* Copies the chosen level's beats into t and the result. Returns 0 or -1. */
+static int emit_beats(mq_tempo *t, const tempo_level *l, mq_tempo_result *out) {
+    size_t cnt = l->nbeats > 0 ? (size_t)l->nbeats : 0;
     free(t->beats);
     t->beats = malloc((cnt ? cnt : 1) * sizeof *t->beats);
-    if (!t->beats) {
-        free(score);
-        free(from);
-        return -1;
-    }
+    if (!t->beats) return -1;
+    for (size_t k = 0; k < cnt; k++) t->beats[k] = frame_time((double)l->beats[k]);
     t->nbeats = cnt;
-    size_t k = cnt;
-    for (long i = (long)end; i >= 0; i = from[i])
-        t->beats[--k] = ((double)i * MQ_HOP + MQ_NFFT / 2.0) / MQ_SR;
-    free(score);
-    free(from);
-    return 0;
-}
-
-int mq_tempo_finish(mq_tempo *t, mq_tempo_result *out) {
-    memset(out, 0, sizeof *out);
-    out->bpm = NAN;
-    out->confidence = 0;
-    size_t n = t->n;
-    double dur = n / MQ_FPS;
-    if (n < (size_t)(4 * MQ_FPS)) return 0; /* under 4 s: no tempo */
-
-    /* Normalise the envelope: subtract its mean, scale by its std. */
-    double mean = 0, var = 0;
-    for (size_t i = 0; i < n; i++) mean += t->env[i];
-    mean /= n;
-    for (size_t i = 0; i < n; i++) var += (t->env[i] - mean) * (t->env[i] - mean);
-    double sd = sqrt(var / n);
-    if (sd < 1e-9) return 0;
-    float *e = malloc(n * sizeof *e);
-    if (!e) return -1;
-    size_t onsets = 0;
-    for (size_t i = 0; i < n; i++) {
-        e[i] = (float)((t->env[i] - mean) / sd);
-        if (i > 0 && i + 1 < n && e[i] > 1.5f && t->env[i] >= t->env[i - 1] &&
-            t->env[i] > t->env[i + 1])
-            onsets++;
-    }
-    out->onset_rate = onsets / dur;
-
-    int lmin = (int)floor(MQ_FPS * 60.0 / 220.0), lmax = (int)ceil(MQ_FPS * 60.0 / 50.0);
-    double best = -1e300, zero = 0;
-    int bl = 0;
-    for (size_t i = 0; i < n; i++) zero += (double)e[i] * e[i];
-    double ac[512];
-    for (int l = lmin; l <= lmax && l < 512; l++) {
-        double s = 0;
-        for (size_t i = (size_t)l; i < n; i++) s += (double)e[i] * e[i - l];
-        ac[l] = s / (n - l);
-        double bpm = 60.0 * MQ_FPS / l;
-        double w = exp(-0.5 * pow(log2(bpm / 120.0) / 0.9, 2));
-        if (ac[l] * w > best) {
-            best = ac[l] * w;
-            bl = l;
-        }
-    }
-    /* Parabolic interpolation of the peak lag. */
-    double lag = bl;
-    if (bl > lmin && bl < lmax) {
-        double a = ac[bl - 1], b = ac[bl], c = ac[bl + 1], d = a - 2 * b + c;
-        if (d < 0) lag = bl + 0.5 * (a - c) / d;
-    }
-    out->bpm = 60.0 * MQ_FPS / lag;
-    double conf = ac[bl] / (zero / n);
-    out->confidence = conf < 0 ? 0 : conf > 1 ? 1 : conf;
-    int rc = track_beats(t, e, n, lag);
-    free(e);
-    if (rc) return -1;
+    out->bpm = median_bpm(l->beats, l->nbeats, l->period);
+    out->confidence = l->ac < 0 ? 0 : l->ac > 1 ? 1 : l->ac;
     out->beats = t->beats;
     out->nbeats = t->nbeats;
     return 0;
 }
 
+/* ---- the result ----------------------------------------------------------------- */
+
+/* Tracks and measures the candidate levels around p0 and emits the chosen one. */
+static int choose_and_emit(mq_tempo *t, const tempo_env *v, const double *a, int maxlag,
+                           double p0, mq_tempo_result *out) {
+    static const double mult[5] = {1.0 / 3, 0.5, 1, 2, 3};
+    tempo_level lv[5];
+    memset(lv, 0, sizeof lv);
+    int rc = -1;
+    for (int i = 0; i < 5; i++) {
+        double l = p0 * mult[i], bpm = bpm_of(l);
+        if (i != 2 && (bpm < 48 || bpm > 205)) continue;
+        lv[i].period = l;
+        if (tempo_level_measure(&lv[i], v, ac_at(a, maxlag, l)) != 0) goto done;
+    }
+    dbg_phase(v, &lv[tempo_level_choose(lv)]);
+    rc = emit_beats(t, &lv[tempo_level_choose(lv)], out);
+done:
+    for (int i = 0; i < 5; i++) free(lv[i].beats);
+    return rc;
+}
+
+int mq_tempo_finish(mq_tempo *t, mq_tempo_result *out) {
+    memset(out, 0, sizeof *out);
+    out->bpm = NAN;
+    tempo_env v = {.n = t->n, .rec = t->rec, .stride = REC};
+    if (t->n < (size_t)(4 * MQ_FPS) || !find_activity(t, &v.s, &v.e)) return 0;
+    if (v.e - v.s < (size_t)(3 * MQ_FPS)) return 0;
+    group_scales(t, &v);
+
+    static const float all[TEMPO_NG] = {1, 1, 1, 1, 1, 1}, low[TEMPO_NG] = {1, 0, 0, 0, 0, 0};
+    const int maxlag = (int)(MAX_LAG_S * MQ_FPS);
+    float *beat = malloc(t->n * sizeof *beat), *kick = malloc(t->n * sizeof *kick);
+    float *tmp = malloc(t->n * sizeof *tmp);
+    double *a = malloc((size_t)(maxlag + 1) * sizeof *a);
+    int rc = -1;
+    if (!beat || !kick || !tmp || !a) goto done;
+    make_envelope(&v, all, beat, tmp);
+    make_envelope(&v, low, kick, tmp);
+    v.beat = beat;
+    v.kick = kick;
+    autocorr_all(beat, v.s, v.e, a, maxlag);
+    out->onset_rate = onset_rate(&v);
+
+    double p0 = salient_period(a, maxlag);
+    rc = has_pulse(a, maxlag, p0, v.e - v.s) ? choose_and_emit(t, &v, a, maxlag, p0, out) : 0;
+done:
+    free(beat);
+    free(kick);
+    free(tmp);
+    free(a);
+    return rc;
+}
+
 void mq_tempo_del(mq_tempo *t) {
     if (!t) return;
-    free(t->env);
+    free(t->rec);
     free(t->beats);
     free(t);
 }
