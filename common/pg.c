@@ -45,17 +45,21 @@ int mq_pg_exec(PGconn *c, const char *sql, char *err, size_t errlen) {
     return ok ? 0 : -1;
 }
 
-/* The database's schema version (0 when none). -1 on error. */
-static int current_version(PGconn *c, char *err, size_t errlen) {
-    PGresult *r = PQexec(c, "SELECT coalesce(max(version), 0) FROM schema_migrations");
+/* 1 when migration version v is recorded as applied, 0 when not, -1 on error. */
+static int applied_already(PGconn *c, int v, char *err, size_t errlen) {
+    char ver[16];
+    snprintf(ver, sizeof ver, "%d", v);
+    const char *params[1] = {ver};
+    PGresult *r = PQexecParams(c, "SELECT 1 FROM schema_migrations WHERE version = $1", 1, NULL,
+                               params, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         set_err(err, errlen, "reading schema_migrations", c);
         PQclear(r);
         return -1;
     }
-    int v = atoi(PQgetvalue(r, 0, 0));
+    int n = PQntuples(r);
     PQclear(r);
-    return v;
+    return n > 0;
 }
 
 int mq_pg_migrate(PGconn *c, char *err, size_t errlen) {
@@ -71,11 +75,17 @@ int mq_pg_migrate(PGconn *c, char *err, size_t errlen) {
     }
     snprintf(sql, sizeof sql, "SELECT pg_advisory_lock(%d)", MIGRATION_LOCK);
     if (mq_pg_exec(c, sql, err, errlen) != 0) return -1;
+    /* Every migration not yet recorded is applied, in order: one added later with a
+     * lower number than the database's newest is not skipped. */
     int applied = 0;
-    int have = current_version(c, err, errlen);
-    for (int i = 0; have >= 0 && i < mq_migrations_count; i++) {
+    for (int i = 0; i < mq_migrations_count; i++) {
         const mq_migration *m = &mq_migrations[i];
-        if (m->version <= have) continue;
+        int have = applied_already(c, m->version, err, errlen);
+        if (have < 0) {
+            applied = -1;
+            break;
+        }
+        if (have) continue;
         if (mq_pg_exec(c, "BEGIN", err, errlen) != 0) {
             applied = -1;
             break;
@@ -105,7 +115,6 @@ int mq_pg_migrate(PGconn *c, char *err, size_t errlen) {
         }
         applied++;
     }
-    if (have < 0) applied = -1;
     snprintf(sql, sizeof sql, "SELECT pg_advisory_unlock(%d)", MIGRATION_LOCK);
     PQclear(PQexec(c, sql));
     return applied;
