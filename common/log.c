@@ -2,9 +2,12 @@
  * main() before threads start, and only read afterwards. */
 #include "common/log.h"
 
+#include <fcntl.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -14,6 +17,7 @@
 
 static char log_component[32] = "mixq";
 static mq_log_level log_min = MQ_LOG_INFO;
+static int log_fd = STDERR_FILENO; /* where lines go; see mq_log_capture_stderr() */
 
 static const char *level_names[] = {"debug", "info", "warn", "error"};
 
@@ -56,7 +60,7 @@ static void emit(mq_log_level level, const char *msg, const char **kv, int n) {
     if (!s) return;
     size_t len = strlen(s);
     s[len] = '\n'; /* replace the terminator: the line goes out in one write */
-    ssize_t w = write(STDERR_FILENO, s, len + 1);
+    ssize_t w = write(log_fd, s, len + 1);
     (void)w;
     free(s);
 }
@@ -83,4 +87,38 @@ void mq_logf(mq_log_level level, const char *fmt, ...) {
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     emit(level, buf, NULL, 0);
+}
+
+/* Reads what libraries write to stderr, line by line, and logs each line. */
+static void *capture_thread(void *arg) {
+    FILE *in = fdopen((int)(intptr_t)arg, "r");
+    if (!in) return NULL;
+    char line[1024];
+    while (fgets(line, sizeof line, in)) {
+        size_t n = strlen(line);
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = 0;
+        if (n == 0) continue;
+        const char *kv[2] = {"text", line};
+        emit(MQ_LOG_WARN, "library output", kv, 1);
+    }
+    fclose(in);
+    return NULL;
+}
+
+int mq_log_capture_stderr(void) {
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0) return -1;
+    int saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+    if (saved < 0 || dup2(p[1], STDERR_FILENO) < 0) {
+        close(p[0]);
+        close(p[1]);
+        if (saved >= 0) close(saved);
+        return -1;
+    }
+    close(p[1]);
+    log_fd = saved;
+    pthread_t t;
+    if (pthread_create(&t, NULL, capture_thread, (void *)(intptr_t)p[0]) != 0) return -1;
+    pthread_detach(t);
+    return 0;
 }

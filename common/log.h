@@ -20,4 +20,10 @@ void mq_log(mq_log_level level, const char *msg, ...);
 /* printf-style convenience: the message is formatted, no extra fields. */
 void mq_logf(mq_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Keeps stderr JSON-only: points fd 2 at a pipe whose lines (what libraries such as
+ * libmpg123 print there) a thread logs as {"msg":"library output","text":...}, while log
+ * lines go to the original stderr. For daemons; call once after mq_log_init(). Returns 0
+ * or -1 (stderr unchanged). */
+int mq_log_capture_stderr(void);
+
 #endif

@@ -53,6 +53,7 @@ int main(int argc, char **argv) {
         return prc == 1 ? 0 : 2;
     }
     mq_log_init("worker", o.log_level);
+    mq_log_capture_stderr(); /* libmpg123 prints plain-text warnings on some MP3s */
     install_signals();
 
     char idbuf[128];
