@@ -6,7 +6,8 @@
  * spectral tilt. The positive differences from the previous frame (spectral flux) are
  * summed in six groups -- kick and bass below 150 Hz, 150-400 Hz, 400-1000 Hz,
  * 1-2.5 kHz, 2.5-6 kHz and hats and cymbals above 6 kHz -- and kept with the frame's
- * energy: 14 bytes per frame, nothing else grows with the track.
+ * energy and its kick attack (the linear rise of the magnitudes below 150 Hz, relative
+ * to their means): 16 bytes per frame, nothing else grows with the track.
  *
  * When the track ends (mq_tempo_finish):
  *  1. The active range runs from the first to the last frame within 50 dB of the loudest,
@@ -20,11 +21,14 @@
  *     2 p0 and 3 p0, and tempo_meter.c picks the level that is the beat: triple metre
  *     from the contrast of 3-beat cycles, otherwise half or double tempo from the accent
  *     between beats and the kick's periodicity.
- *  4. The tempo is 60 over the median interval of the beats, the confidence the beat
+ *  4. If the beats carry much less kick attack than the points halfway between them, the
+ *     tracker has followed the off-beats (open hats, off-beat bass) and the beats move by
+ *     half a period: the beat follows the kick.
+ *  5. The tempo is 60 over the median interval of the beats, the confidence the beat
  *     envelope's autocorrelation at the beat period, and the onset rate counts its peaks.
  *
  * Costs: about 0.1 ms of CPU per second of audio for the frames and 0.05 ms at the end;
- * memory 14 bytes per frame, plus about 24 bytes per frame during mq_tempo_finish. */
+ * memory 16 bytes per frame, plus about 24 bytes per frame during mq_tempo_finish. */
 #include "analysis/tempo.h"
 
 #include <math.h>
@@ -35,9 +39,12 @@
 #include "analysis/tempo_internal.h"
 
 #define NB_MAX 48           /* 1/6-octave bands from 30 Hz */
-#define REC (TEMPO_NG + 2)  /* values kept per frame: group fluxes, energy, sub flux */
+#define REC (TEMPO_NG + 2)  /* values kept per frame: group fluxes, energy, kick attack */
+#define KICK (TEMPO_NG + 1) /* index of the kick attack in a frame's values */
 #define FLUX_Q 1024.0f      /* flux quantisation steps per unit */
 #define DB_Q 100.0          /* energy quantisation steps per dB, from -300 dB */
+#define KICK_Q 256.0        /* kick attack quantisation steps per unit */
+#define OFFBEAT_RATIO 0.6   /* kick attack on beats over between them that means off-beats */
 #define MEAN_FRAMES 861     /* frames (10 s) of the running band means */
 #define ODF_DELAY 0.010     /* s; see frame_time() */
 #define MAX_LAG_S 5.5       /* longest autocorrelation lag, s */
@@ -49,6 +56,7 @@ struct mq_tempo {
     int lo[NB_MAX + 1];        /* first bin of each band; lo[nb] ends the last */
     unsigned char grp[NB_MAX]; /* group of each band */
     float prev[NB_MAX];        /* previous frame's compressed band levels */
+    float prev_lin[NB_MAX];    /* previous frame's band magnitudes */
     float mean[NB_MAX];        /* running mean magnitude of each band */
     long nmean;                /* frames in the running means */
     int have_prev;
@@ -126,15 +134,15 @@ int mq_tempo_do(mq_tempo *t, const mq_frame *f) {
         t->rec = r;
         t->cap = nc;
     }
-    float s[NB_MAX], flux[TEMPO_NG] = {0}, sub = 0;
+    float s[NB_MAX], flux[TEMPO_NG] = {0}, kick = 0;
     update_means(t, s, band_sums(t, f->mag, s));
     for (int b = 0; b < t->nb; b++) {
         float l = logf(1.0f + s[b] / (t->mean[b] + 1e-3f));
-        if (t->have_prev && l > t->prev[b]) {
-            flux[t->grp[b]] += l - t->prev[b];
-            if (b < 3) sub += l - t->prev[b];
-        }
+        if (t->have_prev && l > t->prev[b]) flux[t->grp[b]] += l - t->prev[b];
+        if (t->have_prev && t->grp[b] == 0 && s[b] > t->prev_lin[b])
+            kick += (s[b] - t->prev_lin[b]) / (t->mean[b] + 1e-3f);
         t->prev[b] = l;
+        t->prev_lin[b] = s[b];
     }
     t->have_prev = 1;
     float e = 0;
@@ -142,7 +150,7 @@ int mq_tempo_do(mq_tempo *t, const mq_frame *f) {
     uint16_t *r = t->rec + t->n * REC;
     for (int g = 0; g < TEMPO_NG; g++) r[g] = quantise(flux[g], FLUX_Q);
     r[TEMPO_NG] = quantise(10.0 * log10(e / MQ_HOP + 1e-30) + 300.0, DB_Q);
-    r[TEMPO_NG + 1] = quantise(sub, FLUX_Q);
+    r[KICK] = quantise(kick, KICK_Q);
     t->n++;
     return 0;
 }
@@ -271,13 +279,13 @@ static int has_pulse(const double *a, int maxlag, double p0, size_t frames) {
     return p0 > 0 && ac_at(a, maxlag, p0) >= (floor > 0.1 ? floor : 0.1);
 }
 
-/* Onsets per second over the active range: peaks of the beat envelope above one
- * standard deviation that are the largest within 35 ms. */
+/* Onsets per second over the active range: peaks of the beat envelope at least half a
+ * standard deviation above its local mean that are the largest within 35 ms. */
 static double onset_rate(const tempo_env *v) {
     const float *o = v->beat;
     size_t cnt = 0;
     for (size_t i = v->s; i < v->e; i++) {
-        if (o[i] < 1.0f) continue;
+        if (o[i] < 0.5f) continue;
         int peak = 1;
         for (size_t j = i > v->s + 3 ? i - 3 : v->s; j <= i + 3 && j < v->e && peak; j++)
             if (o[j] > o[i] || (o[j] == o[i] && j < i)) peak = 0;
@@ -307,45 +315,43 @@ static double median_bpm(const long *b, long nb, double period) {
     return fabs(med / period - 1) > 0.02 ? bpm_of(med) : bpm_of(period);
 }
 
-#include <stdio.h>
-static void dbg_phase(const tempo_env *v, const tempo_level *l) {
-    if (!getenv("MQ_PH")) return;
-    double on[TEMPO_NG] = {0}, mid[TEMPO_NG] = {0};
-    for (long k = 0; k + 1 < l->nbeats; k++)
-        for (int g = 0; g < TEMPO_NG; g++) {
-            double a = 0, b = 0;
-            for (long i = l->beats[k] - 1; i <= l->beats[k] + 1; i++) if (tempo_group(v, g, i) > a) a = tempo_group(v, g, i);
-            long m = (l->beats[k] + l->beats[k + 1]) / 2;
-            for (long i = m - 1; i <= m + 1; i++) if (tempo_group(v, g, i) > b) b = tempo_group(v, g, i);
-            on[g] += a; mid[g] += b;
-        }
-    /* energy jumps (dB) at beats and midpoints */
-    double ja = 0, jb = 0;
-    for (long k = 0; k + 1 < l->nbeats; k++) {
-        long m = (l->beats[k] + l->beats[k + 1]) / 2;
-        for (int w = 0; w < 2; w++) {
-            long c = (w ? m : l->beats[k]) - 3;
-            double best = 0;
-            for (long j = c - 2; j <= c + 2; j++) {
-                if (j < 2 || (size_t)j >= v->n) continue;
-                double d = ((double)v->rec[(size_t)j * v->stride + TEMPO_NG] - (double)v->rec[(size_t)(j - 2) * v->stride + TEMPO_NG]) / DB_Q;
-                if (d > best) best = d;
-            }
-            if (w) jb += best; else ja += best;
-        }
+/* The largest kick attack within a frame of f. */
+static double kick_near(const tempo_env *v, long f) {
+    double m = 0;
+    for (long i = f - 1; i <= f + 1; i++)
+        if (i >= (long)v->s && i < (long)v->e && v->rec[(size_t)i * v->stride + KICK] > m)
+            m = v->rec[(size_t)i * v->stride + KICK];
+    return m;
+}
+
+/* Has the tracker locked onto the off-beats? The kick is the loudest low attack, so the
+ * beats carry more of it than the points halfway between them. The log flux of the
+ * envelopes can miss that when off-beat bass notes and open hats stand out more in their
+ * bands than a kick that lands in a still ringing bass, hence the linear attack here. */
+static int on_offbeats(const tempo_env *v, const long *b, long nb) {
+    double on = 0, mid = 0;
+    for (long k = 0; k + 1 < nb; k++) {
+        on += kick_near(v, b[k]);
+        mid += kick_near(v, (b[k] + b[k + 1]) / 2);
     }
-    double sa = 0, sb = 0;
-    for (long k = 0; k + 1 < l->nbeats; k++) {
-        long m = (l->beats[k] + l->beats[k + 1]) / 2;
-        double a = 0, b = 0;
-        for (long i = l->beats[k] - 1; i <= l->beats[k] + 1; i++) if (i >= 0 && (size_t)i < v->n && v->rec[(size_t)i * v->stride + TEMPO_NG + 1] > a) a = v->rec[(size_t)i * v->stride + TEMPO_NG + 1];
-        for (long i = m - 1; i <= m + 1; i++) if (i >= 0 && (size_t)i < v->n && v->rec[(size_t)i * v->stride + TEMPO_NG + 1] > b) b = v->rec[(size_t)i * v->stride + TEMPO_NG + 1];
-        sa += a; sb += b;
+    return nb >= 8 && on < OFFBEAT_RATIO * mid;
+}
+
+/* Moves the beats b[0..*nb) by half a period: onto the points halfway between them, plus
+ * one before the first and one after the last where the track still sounds. b has room
+ * for *nb + 1 beats. */
+static void shift_half(const tempo_env *v, long *b, long *nb, double period) {
+    long n = *nb, half = lround(period / 2);
+    long first = b[0] - half, last = b[n - 1] + half;
+    for (long k = 0; k + 1 < n; k++) b[k] = (b[k] + b[k + 1]) / 2;
+    n--;
+    if (first >= (long)v->s) {
+        memmove(b + 1, b, (size_t)n * sizeof *b);
+        b[0] = first;
+        n++;
     }
-    fprintf(stderr, "EJ %.3f %.3f\n", sa / l->nbeats, sb / l->nbeats);
-    fprintf(stderr, "PHG");
-    for (int g = 0; g < TEMPO_NG; g++) fprintf(stderr, " %.3f %.3f", on[g] / l->nbeats, mid[g] / l->nbeats);
-    fprintf(stderr, "\n");
+    if (last < (long)v->e) b[n++] = last;
+    *nb = n;
 }
 
 /* Copies the chosen level's beats into t and the result. Returns 0 or -1. */
@@ -366,8 +372,8 @@ static int emit_beats(mq_tempo *t, const tempo_level *l, mq_tempo_result *out) {
 /* ---- the result ----------------------------------------------------------------- */
 
 /* Tracks and measures the candidate levels around p0 and emits the chosen one. */
-static int choose_and_emit(mq_tempo *t, const tempo_env *v, const double *a, int maxlag,
-                           double p0, mq_tempo_result *out) {
+static int choose_and_emit(mq_tempo *t, const tempo_env *v, const double *a, int maxlag, double p0,
+                           mq_tempo_result *out) {
     static const double mult[5] = {1.0 / 3, 0.5, 1, 2, 3};
     tempo_level lv[5];
     memset(lv, 0, sizeof lv);
@@ -378,8 +384,14 @@ static int choose_and_emit(mq_tempo *t, const tempo_env *v, const double *a, int
         lv[i].period = l;
         if (tempo_level_measure(&lv[i], v, ac_at(a, maxlag, l)) != 0) goto done;
     }
-    dbg_phase(v, &lv[tempo_level_choose(lv)]);
-    rc = emit_beats(t, &lv[tempo_level_choose(lv)], out);
+    tempo_level *ch = &lv[tempo_level_choose(lv)];
+    if (on_offbeats(v, ch->beats, ch->nbeats)) {
+        long *b = realloc(ch->beats, (size_t)(ch->nbeats + 1) * sizeof *b);
+        if (!b) goto done;
+        ch->beats = b;
+        shift_half(v, ch->beats, &ch->nbeats, ch->period);
+    }
+    rc = emit_beats(t, ch, out);
 done:
     for (int i = 0; i < 5; i++) free(lv[i].beats);
     return rc;

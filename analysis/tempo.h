@@ -1,8 +1,9 @@
 /* tempo.h -- onset detection, tempo estimation and beat tracking.
  *
- * Fed one STFT frame at a time; keeps only a few floats per frame (an onset envelope),
- * so memory grows by about 1.4 kB per minute of audio. The tempo, its confidence and
- * the beat times are computed once the track has ended. */
+ * Fed one STFT frame at a time; keeps eight 16-bit onset values per frame (band-group
+ * onset envelopes, energy, kick attack), about 83 kB per minute of audio. The tempo,
+ * its confidence, the metrical level and the beat times are computed once the track has
+ * ended (see tempo.c for the method). */
 #ifndef MQ_TEMPO_H
 #define MQ_TEMPO_H
 
@@ -14,7 +15,7 @@ typedef struct mq_tempo mq_tempo;
 
 typedef struct mq_tempo_result {
     double bpm;          /* quarter-note tempo, BPM; NaN when no pulse is found */
-    double confidence;   /* 0..1 */
+    double confidence;   /* 0..1: how clearly the onset envelope repeats at the beat period */
     double onset_rate;   /* detected onsets per second */
     const double *beats; /* beat times, seconds; owned by the tracker until reset */
     size_t nbeats;

@@ -45,8 +45,8 @@ long tempo_track(const float *o, size_t s, size_t e, double period, long **beats
 
 /* One candidate beat period, the beats tracked at it and what they look like. */
 typedef struct tempo_level {
-    double period;  /* frames; 0 for an absent candidate */
-    long *beats;    /* beat frames, malloc'd */
+    double period; /* frames; 0 for an absent candidate */
+    long *beats;   /* beat frames, malloc'd */
     long nbeats;
     double ac;      /* autocorrelation of the beat envelope at the period */
     double kick[3]; /* autocorrelation of the kick envelope at 1, 2 and 4 periods */

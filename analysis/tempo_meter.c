@@ -63,7 +63,8 @@ static double slot_contrast(const tempo_env *v, const long *b, long nb, int m, i
     if (nb < 2 * WINDOW) return cycle_contrast(v, b, nb, m, g0);
     double s = 0;
     long w = 0;
-    for (long k = 0; k + WINDOW <= nb; k += WINDOW, w++) s += cycle_contrast(v, b + k, WINDOW, m, g0);
+    for (long k = 0; k + WINDOW <= nb; k += WINDOW, w++)
+        s += cycle_contrast(v, b + k, WINDOW, m, g0);
     return s / (double)w;
 }
 
@@ -82,7 +83,8 @@ int tempo_level_measure(tempo_level *l, const tempo_env *v, double ac) {
     l->nbeats = tempo_track(v->beat, v->s, v->e, l->period, &l->beats);
     if (l->nbeats < 0) return -1;
     l->ac = ac;
-    for (int m = 0; m < 3; m++) l->kick[m] = tempo_autocorr(v->kick, v->s, v->e, (1 << m) * l->period);
+    for (int m = 0; m < 3; m++)
+        l->kick[m] = tempo_autocorr(v->kick, v->s, v->e, (1 << m) * l->period);
     l->mid = mid_ratio(v, l->beats, l->nbeats);
     l->alt2 = 0.5 * (slot_contrast(v, l->beats, l->nbeats, 2, 0) +
                      slot_contrast(v, l->beats, l->nbeats, 2, 2));
