@@ -102,6 +102,7 @@ struct mq_key {
     double chords[NCLASS][12];   /* chord histogram, (class, root) */
     double opening[NCLASS][12];  /* the same, weighted towards the opening */
     double tonal;                /* sum of the spectra's weights (tonal spectra) */
+    double pitched;              /* the same for spectra of a single pitch (no chord) */
     long spectra;                /* spectra seen, tonal or not */
 };
 
@@ -142,6 +143,7 @@ void mq_key_reset(mq_key *k) {
     memset(k->chords, 0, sizeof k->chords);
     memset(k->opening, 0, sizeof k->opening);
     k->tonal = 0;
+    k->pitched = 0;
     k->spectra = 0;
 }
 
@@ -170,9 +172,17 @@ static void add_spectrum(mq_key *k, const mq_chroma_frame *cf) {
     double t[12], b[12];
     memcpy(t, cf->treble, sizeof t);
     memcpy(b, cf->bass, sizeof b);
-    if (cf->npeaks < 2 || compress_normalise(t) <= 0) return;
+    if (cf->npeaks < 1 || compress_normalise(t) <= 0) return;
     compress_normalise(b);
     double w = fmin(1.0, cf->tonality / TONAL_FULL);
+    if (cf->npeaks < 2) { /* a lone pitch: it counts in the chroma, but makes no chord */
+        for (int i = 0; i < 12; i++) {
+            k->treble[i] += w * t[i];
+            k->bass[i] += w * b[i];
+        }
+        k->pitched += w;
+        return;
+    }
 
     double post[NCHORDS], best = -1e9, z = 0;
     for (int c = 0; c < NCHORDS; c++) {
@@ -266,7 +276,7 @@ void mq_key_finish(mq_key *k, mq_key_result *o) {
     o->strength = NAN;
     o->tuning_hz = NAN;
     for (int i = 0; i < 12; i++) o->chroma[i] = NAN;
-    if (k->tonal <= 0) return;
+    if (k->tonal + k->pitched <= 0) return;
 
     /* Mean chroma: treble plus some bass, each as a distribution. */
     double v[12], nt = 0, nb = 0, mx = 0;

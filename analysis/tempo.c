@@ -7,7 +7,8 @@
  * summed in six groups -- kick and bass below 150 Hz, 150-400 Hz, 400-1000 Hz,
  * 1-2.5 kHz, 2.5-6 kHz and hats and cymbals above 6 kHz -- and kept with the frame's
  * energy and its kick attack (the linear rise of the magnitudes below 150 Hz, relative
- * to their means): 16 bytes per frame, nothing else grows with the track.
+ * to their means): 16 bytes per frame. Bands more than 66 dB below the loudest get a
+ * higher floor, so that leakage and dither do not count as onsets.
  *
  * When the track ends (mq_tempo_finish):
  *  1. The active range runs from the first to the last frame within 50 dB of the loudest,
@@ -15,8 +16,8 @@
  *  2. Each group is scaled to unit mean; the beat envelope is their sum with its local
  *     mean (0.5 s) removed. Its autocorrelation, weighted by a broad log-normal tempo
  *     prior (115 BPM, 0.6 octave), gives the most salient period p0 -- the strength at a
- *     period counts its multiples (the bar) too. Without a clear repetition (white noise,
- *     a steady tone) there is no tempo.
+ *     period counts its multiples (the bar) too. Without onsets (a steady tone: mean onset
+ *     strength under MIN_ONSET) or a clear repetition (white noise) there is no tempo.
  *  3. Beats are tracked by dynamic programming (tempo_beats.c) at p0 and at p0/3, p0/2,
  *     2 p0 and 3 p0, and tempo_meter.c picks the level that is the beat: triple metre
  *     from the contrast of 3-beat cycles, otherwise half or double tempo from the accent
@@ -27,8 +28,15 @@
  *  5. The tempo is 60 over the median interval of the beats, the confidence the beat
  *     envelope's autocorrelation at the beat period, and the onset rate counts its peaks.
  *
+ * Long tracks are analysed in segments of 5 minutes overlapping by 20 s: a segment is
+ * analysed as above when it fills and its beats are kept up to the middle of the
+ * overlap, so memory stays constant whatever the length. With several segments the
+ * tempo is 60 over the median 4-beat interval / 4 of all beats, and the confidence and
+ * onset rate are activity-weighted means.
+ *
  * Costs: about 0.1 ms of CPU per second of audio for the frames and 0.05 ms at the end;
- * memory 16 bytes per frame, plus about 24 bytes per frame during mq_tempo_finish. */
+ * memory 16 bytes per frame of a segment (at most 413 kB), plus about 24 bytes per frame
+ * while a segment is analysed. */
 #include "analysis/tempo.h"
 
 #include <math.h>
@@ -48,6 +56,11 @@
 #define MEAN_FRAMES 861     /* frames (10 s) of the running band means */
 #define ODF_DELAY 0.010     /* s; see frame_time() */
 #define MAX_LAG_S 5.5       /* longest autocorrelation lag, s */
+#define MIN_ONSET 0.1       /* least mean onset strength per frame for a pulse */
+/* Long tracks are analysed in segments of SEG_FRAMES (5 min), each overlapping the one
+ * before by OVERLAP_FRAMES (20 s), so that memory stays constant whatever the length. */
+#define SEG_FRAMES 25840
+#define OVERLAP_FRAMES 1723
 
 static const double group_hi[TEMPO_NG] = {150, 400, 1000, 2500, 6000, 1e9};
 
@@ -60,11 +73,20 @@ struct mq_tempo {
     float mean[NB_MAX];        /* running mean magnitude of each band */
     long nmean;                /* frames in the running means */
     int have_prev;
-    uint16_t *rec; /* REC values per frame */
+    uint16_t *rec; /* REC values per frame of the current segment */
     size_t n, cap;
-    double *beats;
-    size_t nbeats;
+    size_t base;      /* track frame number of rec[0] */
+    size_t committed; /* beats before this track frame are final (earlier segments) */
+    double *beats;    /* beat times so far, seconds */
+    size_t nbeats, beats_cap;
+    int segments;     /* segments analysed before the last */
+    double conf_sum, onsets, active_frames; /* summaries of those segments */
 };
+
+/* What the analysis of one segment found. */
+typedef struct seg_result {
+    double bpm, confidence, onset_rate, active_frames;
+} seg_result;
 
 /* ---- per frame ------------------------------------------------------------------ */
 
@@ -95,7 +117,11 @@ void mq_tempo_reset(mq_tempo *t) {
     t->nmean = 0;
     memset(t->mean, 0, sizeof t->mean);
     t->n = 0;
+    t->base = 0;
+    t->committed = 0;
     t->nbeats = 0;
+    t->segments = 0;
+    t->conf_sum = t->onsets = t->active_frames = 0;
 }
 
 /* v * scale rounded into 0..65535; NaN gives 0. */
@@ -126,9 +152,13 @@ static void update_means(mq_tempo *t, const float *s, double tot) {
     for (int b = 0; b < t->nb; b++) t->mean[b] += alpha * (s[b] - t->mean[b]);
 }
 
+static int flush_segment(mq_tempo *t);
+
 int mq_tempo_do(mq_tempo *t, const mq_frame *f) {
+    if (t->n == SEG_FRAMES && flush_segment(t) != 0) return -1;
     if (t->n == t->cap) {
         size_t nc = t->cap ? t->cap * 2 : 4096;
+        if (nc > SEG_FRAMES) nc = SEG_FRAMES;
         uint16_t *r = realloc(t->rec, nc * REC * sizeof *r);
         if (!r) return -1;
         t->rec = r;
@@ -136,11 +166,17 @@ int mq_tempo_do(mq_tempo *t, const mq_frame *f) {
     }
     float s[NB_MAX], flux[TEMPO_NG] = {0}, kick = 0;
     update_means(t, s, band_sums(t, f->mag, s));
+    /* Bands far below the loudest (under -66 dB: leakage, dither) would otherwise count
+     * their random wobble as onsets; their floor follows the loudest band's mean. */
+    float top = 0;
+    for (int b = 0; b < t->nb; b++)
+        if (t->mean[b] > top) top = t->mean[b];
+    const float floor = 1e-3f + 5e-4f * top;
     for (int b = 0; b < t->nb; b++) {
-        float l = logf(1.0f + s[b] / (t->mean[b] + 1e-3f));
+        float l = logf(1.0f + s[b] / (t->mean[b] + floor));
         if (t->have_prev && l > t->prev[b]) flux[t->grp[b]] += l - t->prev[b];
         if (t->have_prev && t->grp[b] == 0 && s[b] > t->prev_lin[b])
-            kick += (s[b] - t->prev_lin[b]) / (t->mean[b] + 1e-3f);
+            kick += (s[b] - t->prev_lin[b]) / (t->mean[b] + floor);
         t->prev[b] = l;
         t->prev_lin[b] = s[b];
     }
@@ -180,13 +216,18 @@ static int find_activity(const mq_tempo *t, size_t *s, size_t *e) {
     return b > a;
 }
 
-/* Scales each group to unit mean over the active range. */
-static void group_scales(const mq_tempo *t, tempo_env *v) {
+/* Scales each group to unit mean over the active range. Returns the mean onset strength
+ * per frame before scaling, summed over the groups (log-flux units): about 1 to 2 for
+ * music, 0.01 for a steady tone, whose envelope is only the wobble of its spectrum. */
+static double group_scales(const mq_tempo *t, tempo_env *v) {
+    double total = 0;
     for (int g = 0; g < TEMPO_NG; g++) {
         double m = 0;
         for (size_t i = v->s; i < v->e; i++) m += t->rec[i * REC + g];
         v->scale[g] = m > 0 ? (float)((double)(v->e - v->s) / m) : 0.0f;
+        total += m / (double)(v->e - v->s) / FLUX_Q;
     }
+    return total;
 }
 
 /* out = the weighted sum of the groups minus its mean over +-22 frames, zero outside
@@ -354,18 +395,23 @@ static void shift_half(const tempo_env *v, long *b, long *nb, double period) {
     *nb = n;
 }
 
-/* Copies the chosen level's beats into t and the result. Returns 0 or -1. */
-static int emit_beats(mq_tempo *t, const tempo_level *l, mq_tempo_result *out) {
-    size_t cnt = l->nbeats > 0 ? (size_t)l->nbeats : 0;
-    free(t->beats);
-    t->beats = malloc((cnt ? cnt : 1) * sizeof *t->beats);
-    if (!t->beats) return -1;
-    for (size_t k = 0; k < cnt; k++) t->beats[k] = frame_time((double)l->beats[k]);
-    t->nbeats = cnt;
-    out->bpm = median_bpm(l->beats, l->nbeats, l->period);
-    out->confidence = l->ac < 0 ? 0 : l->ac > 1 ? 1 : l->ac;
-    out->beats = t->beats;
-    out->nbeats = t->nbeats;
+/* Appends the chosen level's beats that fall in track frames [t->committed, keep_to) to
+ * t->beats, and sets the segment's tempo and confidence. Returns 0 or -1. */
+static int emit_beats(mq_tempo *t, const tempo_level *l, size_t keep_to, seg_result *r) {
+    for (long k = 0; k < l->nbeats; k++) {
+        size_t f = t->base + (size_t)l->beats[k];
+        if (f < t->committed || f >= keep_to) continue;
+        if (t->nbeats == t->beats_cap) {
+            size_t nc = t->beats_cap ? 2 * t->beats_cap : 512;
+            double *b = realloc(t->beats, nc * sizeof *b);
+            if (!b) return -1;
+            t->beats = b;
+            t->beats_cap = nc;
+        }
+        t->beats[t->nbeats++] = frame_time((double)f);
+    }
+    r->bpm = median_bpm(l->beats, l->nbeats, l->period);
+    r->confidence = l->ac < 0 ? 0 : l->ac > 1 ? 1 : l->ac;
     return 0;
 }
 
@@ -373,7 +419,7 @@ static int emit_beats(mq_tempo *t, const tempo_level *l, mq_tempo_result *out) {
 
 /* Tracks and measures the candidate levels around p0 and emits the chosen one. */
 static int choose_and_emit(mq_tempo *t, const tempo_env *v, const double *a, int maxlag, double p0,
-                           mq_tempo_result *out) {
+                           size_t keep_to, seg_result *out) {
     static const double mult[5] = {1.0 / 3, 0.5, 1, 2, 3};
     tempo_level lv[5];
     memset(lv, 0, sizeof lv);
@@ -391,19 +437,22 @@ static int choose_and_emit(mq_tempo *t, const tempo_env *v, const double *a, int
         ch->beats = b;
         shift_half(v, ch->beats, &ch->nbeats, ch->period);
     }
-    rc = emit_beats(t, ch, out);
+    rc = emit_beats(t, ch, keep_to, out);
 done:
     for (int i = 0; i < 5; i++) free(lv[i].beats);
     return rc;
 }
 
-int mq_tempo_finish(mq_tempo *t, mq_tempo_result *out) {
-    memset(out, 0, sizeof *out);
-    out->bpm = NAN;
+/* Analyses the frames of the current segment: tempo, metrical level and beats; beats in
+ * track frames [t->committed, keep_to) are appended to t->beats. r->bpm stays NaN when
+ * there is no pulse. Returns 0, or -1 when out of memory. */
+static int analyse_segment(mq_tempo *t, size_t keep_to, seg_result *r) {
+    r->bpm = NAN;
+    r->confidence = r->onset_rate = r->active_frames = 0;
     tempo_env v = {.n = t->n, .rec = t->rec, .stride = REC};
     if (t->n < (size_t)(4 * MQ_FPS) || !find_activity(t, &v.s, &v.e)) return 0;
     if (v.e - v.s < (size_t)(3 * MQ_FPS)) return 0;
-    group_scales(t, &v);
+    if (group_scales(t, &v) < MIN_ONSET) return 0; /* no onsets to speak of: no pulse */
 
     static const float all[TEMPO_NG] = {1, 1, 1, 1, 1, 1}, low[TEMPO_NG] = {1, 0, 0, 0, 0, 0};
     const int maxlag = (int)(MAX_LAG_S * MQ_FPS);
@@ -417,16 +466,70 @@ int mq_tempo_finish(mq_tempo *t, mq_tempo_result *out) {
     v.beat = beat;
     v.kick = kick;
     autocorr_all(beat, v.s, v.e, a, maxlag);
-    out->onset_rate = onset_rate(&v);
+    r->onset_rate = onset_rate(&v);
+    r->active_frames = (double)(v.e - v.s);
 
     double p0 = salient_period(a, maxlag);
-    rc = has_pulse(a, maxlag, p0, v.e - v.s) ? choose_and_emit(t, &v, a, maxlag, p0, out) : 0;
+    rc = has_pulse(a, maxlag, p0, v.e - v.s) ? choose_and_emit(t, &v, a, maxlag, p0, keep_to, r) : 0;
 done:
     free(beat);
     free(kick);
     free(tmp);
     free(a);
     return rc;
+}
+
+/* The segment buffer is full: analyse it, keep the beats of all but the last half of the
+ * overlap, and carry the overlap over as the start of the next segment. */
+static int flush_segment(mq_tempo *t) {
+    size_t keep_to = t->base + t->n - OVERLAP_FRAMES / 2;
+    seg_result r;
+    if (analyse_segment(t, keep_to, &r) != 0) return -1;
+    t->committed = keep_to;
+    t->segments++;
+    t->conf_sum += r.confidence * r.active_frames;
+    t->onsets += r.onset_rate * r.active_frames / MQ_FPS;
+    t->active_frames += r.active_frames;
+    memmove(t->rec, t->rec + (t->n - OVERLAP_FRAMES) * REC, OVERLAP_FRAMES * REC * sizeof *t->rec);
+    t->base += t->n - OVERLAP_FRAMES;
+    t->n = OVERLAP_FRAMES;
+    return 0;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int mq_tempo_finish(mq_tempo *t, mq_tempo_result *out) {
+    memset(out, 0, sizeof *out);
+    out->bpm = NAN;
+    seg_result r;
+    if (analyse_segment(t, SIZE_MAX, &r) != 0) return -1;
+    out->beats = t->beats;
+    out->nbeats = t->nbeats;
+    if (t->segments == 0) { /* the whole track was one segment */
+        out->bpm = r.bpm;
+        out->confidence = r.confidence;
+        out->onset_rate = r.onset_rate;
+        return 0;
+    }
+    /* Several segments: activity-weighted confidence and onset rate, and the tempo from
+     * the median interval of all the beats. */
+    double act = t->active_frames + r.active_frames;
+    out->confidence = act > 0 ? (t->conf_sum + r.confidence * r.active_frames) / act : 0;
+    out->onset_rate = act > 0 ? (t->onsets + r.onset_rate * r.active_frames / MQ_FPS) / (act / MQ_FPS) : 0;
+    if (t->nbeats >= 8) { /* intervals over 4 beats: a quarter of the frame rounding */
+        size_t n = t->nbeats - 4;
+        double *d = malloc(n * sizeof *d);
+        if (!d) return -1;
+        for (size_t k = 0; k < n; k++) d[k] = (t->beats[k + 4] - t->beats[k]) / 4;
+        qsort(d, n, sizeof *d, cmp_double);
+        double med = d[n / 2];
+        free(d);
+        if (med > 0) out->bpm = 60.0 / med;
+    }
+    return 0;
 }
 
 void mq_tempo_del(mq_tempo *t) {
