@@ -8,8 +8,8 @@
 
 /* One biquad section, transposed direct form II. */
 typedef struct biquad {
-    double b0, b1, b2, a1, a2;
-    double z1, z2;
+    float b0, b1, b2, a1, a2;
+    float z1, z2;
 } biquad;
 
 struct mq_resampler {
@@ -26,24 +26,27 @@ struct mq_resampler {
 /* Butterworth low-pass section with cut-off fc (Hz) at rate fs and quality q (RBJ). */
 static void biquad_lowpass(biquad *b, double fc, double fs, double q) {
     double w = 2 * M_PI * fc / fs, c = cos(w), al = sin(w) / (2 * q), a0 = 1 + al;
-    b->b0 = (1 - c) / 2 / a0;
-    b->b1 = (1 - c) / a0;
-    b->b2 = (1 - c) / 2 / a0;
-    b->a1 = -2 * c / a0;
-    b->a2 = (1 - al) / a0;
+    b->b0 = (float)((1 - c) / 2 / a0);
+    b->b1 = (float)((1 - c) / a0);
+    b->b2 = (float)((1 - c) / 2 / a0);
+    b->a1 = (float)(-2 * c / a0);
+    b->a2 = (float)((1 - al) / a0);
     b->z1 = b->z2 = 0;
 }
 
-static void biquad_run(biquad *b, const float *in, float *out, size_t n) {
-    double z1 = b->z1, z2 = b->z2;
+/* Runs the two sections in cascade over in, into out (which may be in). */
+static void biquad_run2(biquad *p, biquad *q, const float *in, float *out, size_t n) {
+    float p1 = p->z1, p2 = p->z2, q1 = q->z1, q2 = q->z2;
     for (size_t i = 0; i < n; i++) {
-        double x = in[i], y = b->b0 * x + z1;
-        z1 = b->b1 * x - b->a1 * y + z2;
-        z2 = b->b2 * x - b->a2 * y;
-        out[i] = (float)y;
+        float x = in[i], y = p->b0 * x + p1;
+        p1 = p->b1 * x - p->a1 * y + p2;
+        p2 = p->b2 * x - p->a2 * y;
+        float z = q->b0 * y + q1;
+        q1 = q->b1 * y - q->a1 * z + q2;
+        q2 = q->b2 * y - q->a2 * z;
+        out[i] = z;
     }
-    b->z1 = z1;
-    b->z2 = z2;
+    p->z1 = p1, p->z2 = p2, q->z1 = q1, q->z2 = q2;
 }
 
 mq_resampler *mq_resampler_new(int in_rate, int out_rate, size_t max_in) {
@@ -81,8 +84,7 @@ size_t mq_resampler_do(mq_resampler *r, const float *in, size_t n, int last, con
         return n;
     }
     if (r->lowpass && n > 0) {
-        biquad_run(&r->bq[0], in, r->tmp, n);
-        biquad_run(&r->bq[1], r->tmp, r->tmp, n);
+        biquad_run2(&r->bq[0], &r->bq[1], in, r->tmp, n);
         in = r->tmp;
     }
     SRC_DATA d;

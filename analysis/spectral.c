@@ -98,9 +98,9 @@ void mq_spectral_do(mq_spectral *s, const mq_frame *f) {
     for (int i = 1; i < MQ_HOP; i++) zc += (f->hop[i - 1] >= 0) != (f->hop[i] >= 0);
     mq_running_add(&s->zcr, (double)zc / MQ_HOP);
 
-    /* Spectral shape on every second frame (a 23 ms hop is plenty for summary
-     * statistics), contrast on every eighth: it partially sorts each band. */
-    if (f->index & 1) return;
+    /* Spectral shape on every fourth frame (a 46 ms hop is plenty for summary
+     * statistics), contrast on every sixteenth: it partially sorts each band. */
+    if (f->index & 3) return;
 
     const float *m = f->mag;
     double sum = 0, wsum = 0, psum = 0, logsum = 0;
@@ -147,7 +147,7 @@ void mq_spectral_do(mq_spectral *s, const mq_frame *f) {
     if (s->have_prev) mq_running_add(&s->flux, sqrt(fl));
     s->have_prev = 1;
 
-    if (f->index & 7) return;
+    if (f->index & 15) return;
     for (int b = 0; b < MQ_CONTRAST_BANDS; b++) {
         int n = s->band_hi[b] - s->band_lo[b] + 1;
         for (int i = 0; i < n; i++) {

@@ -2,7 +2,7 @@
  *
  * Per frame: centroid, bandwidth, 85% rolloff (Hz), flatness (0..1), flux, contrast in
  * MQ_CONTRAST_BANDS octave bands (dB) and the zero-crossing rate of the newest hop.
- * Spectral shape is sampled every second frame (23 ms), contrast every eighth (93 ms);
+ * Spectral shape is sampled every fourth frame (46 ms), contrast every sixteenth (186 ms);
  * frames of digital silence are left out of the spectral statistics. */
 #ifndef MQ_SPECTRAL_H
 #define MQ_SPECTRAL_H

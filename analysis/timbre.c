@@ -79,7 +79,7 @@ void mq_timbre_reset(mq_timbre *t) {
 }
 
 void mq_timbre_do(mq_timbre *t, const mq_frame *f) {
-    if (f->index & 1) return;
+    if (f->index & 3) return;
     double db[MQ_MEL_BANDS];
     for (int b = 0; b < MQ_MEL_BANDS; b++) {
         const float *m = f->mag + t->lo[b], *w = t->w + t->woff[b];

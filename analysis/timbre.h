@@ -23,7 +23,7 @@ typedef struct mq_timbre_result {
 mq_timbre *mq_timbre_new(void);
 /* Forgets every frame seen. */
 void mq_timbre_reset(mq_timbre *t);
-/* Adds one frame (only every second frame is used, as for spectral shape). */
+/* Adds one frame (only every fourth frame is used, as for spectral shape). */
 void mq_timbre_do(mq_timbre *t, const mq_frame *f);
 /* Writes the summary of the frames seen so far. */
 void mq_timbre_result_get(const mq_timbre *t, mq_timbre_result *out);

@@ -47,27 +47,32 @@ mq_truepeak *mq_truepeak_new(int channels) {
 
 void mq_truepeak_do(mq_truepeak *t, const float *x, size_t n) {
     const int ch = t->channels;
-    double peak = t->peak;
-    for (size_t i = 0; i < n; i++) {
-        unsigned pos = t->pos = (t->pos + 1) & (RING - 1);
-        /* A sample can raise the maximum only if |x| * l1 > peak. */
-        float gate = (float)(peak / t->l1);
-        for (int c = 0; c < ch; c++) {
-            float v = x[i * ch + c];
-            float *r = t->ring[c];
+    float peak = (float)t->peak;
+    unsigned pos = t->pos;
+    for (int c = 0; c < ch; c++) {
+        float *r = t->ring[c];
+        int hot = t->hot[c];
+        pos = t->pos;
+        for (size_t i = 0; i < n; i++) {
+            pos = (pos + 1) & (RING - 1);
+            float v = x[i * ch + c], a = fabsf(v);
             r[pos] = v;
-            float a = fabsf(v);
-            if (a > peak) peak = a;
-            if (a > gate) t->hot[c] = TAPS;
-            if (t->hot[c] == 0) continue;
-            t->hot[c]--;
+            /* A sample can raise the maximum only if |x| * l1 > peak. */
+            if (a * (float)t->l1 > peak) {
+                hot = TAPS;
+                if (a > peak) peak = a;
+            }
+            if (hot == 0) continue;
+            hot--;
             for (int p = 0; p < PHASES; p++) {
                 float y = 0;
                 for (int j = 0; j < TAPS; j++) y += t->h[p][j] * r[(pos - (unsigned)j) & (RING - 1)];
                 if (fabsf(y) > peak) peak = fabsf(y);
             }
         }
+        t->hot[c] = hot;
     }
+    t->pos = pos;
     t->peak = peak;
 }
 
