@@ -38,8 +38,7 @@ static void quiet(void *ud, const char *msg) {
 
 /* Writes a new key into key (at least 48 bytes). 0, or -1 when no randomness. */
 static int make_key(char *key) {
-    static const char b64[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     unsigned char r[33];
     size_t got = 0;
     while (got < 32) {
@@ -152,7 +151,8 @@ int cmd_apikey(int argc, char **argv) {
         case 'p': pg_flag = optarg; break;
         case 'r':
             if (parse_rate(optarg, &rate) != 0) {
-                fprintf(stderr, "mixq apikey: --rate wants requests per second like 100/s, not '%s'\n",
+                fprintf(stderr,
+                        "mixq apikey: --rate wants requests per second like 100/s, not '%s'\n",
                         optarg);
                 return 2;
             }

@@ -76,7 +76,8 @@ static json_t *get(CURL *curl, const char *url, const char *key) {
         json_error_t e;
         j = b.p ? json_loads(b.p, 0, &e) : NULL;
         if (status != 200) {
-            const char *msg = json_string_value(json_object_get(json_object_get(j, "error"), "message"));
+            const char *msg =
+                json_string_value(json_object_get(json_object_get(j, "error"), "message"));
             fprintf(stderr, "mixq recommend: the recommender answered %ld: %s\n", status,
                     msg ? msg : (b.p ? b.p : ""));
             json_decref(j);
@@ -147,12 +148,15 @@ static int print_table(const json_t *j) {
 }
 
 int cmd_recommend(int argc, char **argv) {
-    static const struct option longopts[] = {
-        {"limit", required_argument, NULL, 'n'}, {"user", required_argument, NULL, 'u'},
-        {"energy", required_argument, NULL, 'e'}, {"exclude", required_argument, NULL, 'x'},
-        {"json", no_argument, NULL, 'J'},         {"url", required_argument, NULL, 'U'},
-        {"key", required_argument, NULL, 'K'},    {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"limit", required_argument, NULL, 'n'},
+                                             {"user", required_argument, NULL, 'u'},
+                                             {"energy", required_argument, NULL, 'e'},
+                                             {"exclude", required_argument, NULL, 'x'},
+                                             {"json", no_argument, NULL, 'J'},
+                                             {"url", required_argument, NULL, 'U'},
+                                             {"key", required_argument, NULL, 'K'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     const char *user = NULL, *energy = NULL, *exclude = NULL, *url_flag = NULL, *key_flag = NULL;
     long limit = 10;
     int json_out = 0, c;
