@@ -9,6 +9,7 @@
 #include <zmq.h>
 
 #include "analysis/analyzer.h"
+#include "analysis/nn/deep.h"
 #include "common/curve.h"
 #include "common/fetch.h"
 #include "common/log.h"
@@ -100,10 +101,28 @@ int main(int argc, char **argv) {
                   .nroots = o.nroots},
         .fail_substring = o.fail_substring,
     };
-    mq_analyzer_opts aopts = {.max_duration_s = o.max_duration_s, .max_seconds = o.job_timeout_s};
+    mq_analyzer_opts aopts = {.max_duration_s = o.max_duration_s,
+                              .max_seconds = o.job_timeout_s,
+                              .deep_full = o.deep_full};
+    /* Neural models: loaded once, before the analysis threads, shared read-only. */
+    mq_deep_models *models = NULL;
+    if (!o.noop && o.nmodels > 0) {
+        models = mq_deep_models_load(o.model_dirs, o.nmodels, err, sizeof err);
+        if (!models) {
+            mq_log(MQ_LOG_ERROR, "cannot load the models", "error", err, NULL);
+            mq_metrics_del(metrics);
+            wk_options_free(&o);
+            return 1;
+        }
+        aopts.deep = models;
+        mq_log(MQ_LOG_INFO, "deep features on", "models", mq_deep_models_name(models, 0), NULL);
+    } else if (!o.noop) {
+        mq_log(MQ_LOG_WARN, "no model directory (--model-dir or MIXQ_MODEL_DIR): deep features are null", NULL);
+    }
     wk_pool *pool = NULL;
     if (!o.noop && !(pool = wk_pool_new((size_t)o.threads, &aopts, &eopts, err, sizeof err))) {
         mq_log(MQ_LOG_ERROR, "cannot start the analysis threads", "error", err, NULL);
+        mq_deep_models_free(models);
         mq_metrics_del(metrics);
         wk_options_free(&o);
         return 1;
@@ -119,6 +138,7 @@ int main(int argc, char **argv) {
         mq_log(MQ_LOG_ERROR, "cannot set up the broker connection", "error",
                ctx ? err : "cannot create a ZeroMQ context", NULL);
         wk_pool_del(pool);
+        mq_deep_models_free(models);
         if (ctx) zmq_ctx_term(ctx);
         mq_metrics_del(metrics);
         wk_options_free(&o);
@@ -151,6 +171,7 @@ int main(int argc, char **argv) {
     wk_link_del(link, 2000);
     zmq_ctx_term(ctx);
     int abandoned = wk_pool_del(pool);
+    if (!abandoned) mq_deep_models_free(models); /* abandoned threads may still use them */
     mq_metrics_del(metrics);
     mq_log(MQ_LOG_INFO, "worker stopped", "worker_id", worker_id, NULL);
     wk_options_free(&o);

@@ -37,6 +37,11 @@ static const char usage[] =
     "                             $TMPDIR, else /tmp); they never outlive the job\n"
     "      --file-root DIR        accept file:// URIs only under DIR (repeatable; default:\n"
     "                             any path)\n"
+    "      --model-dir DIR        a neural-network model directory for deep features\n"
+    "                             (repeatable, the first is primary; default:\n"
+    "                             $MIXQ_MODEL_DIR, directories separated by ':'; none:\n"
+    "                             deep features are null)\n"
+    "      --deep-coverage C      'default' (a sample of windows) or 'full'\n"
     "      --curve-key FILE       this worker's key pair from `mixq keygen` (default:\n"
     "                             $MIXQ_CURVE_KEY)\n"
     "      --broker-key KEY|FILE  the broker's public key (Z85, or a key file); turns\n"
@@ -70,6 +75,8 @@ enum {
     OPT_FETCHBYTES,
     OPT_TMP,
     OPT_ROOT,
+    OPT_MODEL,
+    OPT_COVERAGE,
     OPT_KEY,
     OPT_SERVERKEY,
     OPT_PLAIN,
@@ -152,6 +159,8 @@ int wk_options_parse(wk_options *o, int argc, char **argv) {
         {"max-fetch-bytes", required_argument, NULL, OPT_FETCHBYTES},
         {"tmp-dir", required_argument, NULL, OPT_TMP},
         {"file-root", required_argument, NULL, OPT_ROOT},
+        {"model-dir", required_argument, NULL, OPT_MODEL},
+        {"deep-coverage", required_argument, NULL, OPT_COVERAGE},
         {"curve-key", required_argument, NULL, OPT_KEY},
         {"curve-server-key", required_argument, NULL, OPT_SERVERKEY},
         {"broker-key", required_argument, NULL, OPT_SERVERKEY},
@@ -235,6 +244,15 @@ int wk_options_parse(wk_options *o, int argc, char **argv) {
             o->roots[o->nroots++] = optarg;
             break;
         }
+        case OPT_MODEL:
+            if (o->nmodels == 16) return bad("--model-dir", "at most 16 directories", optarg);
+            o->model_dirs[o->nmodels++] = optarg;
+            break;
+        case OPT_COVERAGE:
+            if (strcmp(optarg, "default") && strcmp(optarg, "full"))
+                return bad("--deep-coverage", "'default' or 'full'", optarg);
+            o->deep_full = !strcmp(optarg, "full");
+            break;
         case OPT_KEY: key_flag = optarg; break;
         case OPT_SERVERKEY: server_key_flag = optarg; break;
         case OPT_PLAIN: o->allow_plain = 1; break;
@@ -275,6 +293,17 @@ int wk_options_parse(wk_options *o, int argc, char **argv) {
         return 2;
     }
     o->broker = mq_config_str(broker_flag, "MIXQ_BROKER", MQ_DEFAULT_BROKER);
+    const char *menv = getenv("MIXQ_MODEL_DIR");
+    if (o->nmodels == 0 && menv && *menv) {
+        if (!(o->model_env = strdup(menv))) {
+            fputs("mixq-worker: out of memory\n", stderr);
+            return 2;
+        }
+        char *save = NULL;
+        for (char *d = strtok_r(o->model_env, ":", &save); d && o->nmodels < 16;
+             d = strtok_r(NULL, ":", &save))
+            o->model_dirs[o->nmodels++] = d;
+    }
     o->curve_key_file = mq_config_str(key_flag, "MIXQ_CURVE_KEY", NULL);
     const char *server_key = mq_config_str(server_key_flag, "MIXQ_BROKER_KEY",
                                            mq_config_str(NULL, "MIXQ_CURVE_SERVER_KEY", NULL));
@@ -309,5 +338,7 @@ int wk_options_parse(wk_options *o, int argc, char **argv) {
 void wk_options_free(wk_options *o) {
     free(o->roots);
     o->roots = NULL;
+    free(o->model_env);
+    o->model_env = NULL;
     o->nroots = 0;
 }

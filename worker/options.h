@@ -30,6 +30,10 @@ typedef struct wk_options {
     double noop_delay_s;        /* --noop-ms / 1000 */
     const char *fail_substring; /* test hook (see docs/worker.md) */
     const char *log_level;
+    const char *model_dirs[16]; /* --model-dir values, else MIXQ_MODEL_DIR split on ':' */
+    int nmodels;
+    char *model_env;            /* malloc'd copy of MIXQ_MODEL_DIR that model_dirs point into */
+    int deep_full;              /* --deep-coverage full */
 } wk_options;
 
 /* Parses argv into o (defaults filled in first). Returns 0 to run, 1 when --help was
