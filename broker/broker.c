@@ -201,8 +201,8 @@ static void turn(mq_broker *b) {
 int mq_broker_run(mq_broker *b, volatile sig_atomic_t *stop) {
     char lease[16];
     snprintf(lease, sizeof lease, "%ld", b->o->lease_ms);
-    mq_log(MQ_LOG_INFO, "broker started", "broker_id", b->o->broker_id, "endpoint",
-           b->o->endpoint, "auth", b->auth ? "curve" : "plain", "lease_ms", lease, NULL);
+    mq_log(MQ_LOG_INFO, "broker started", "broker_id", b->o->broker_id, "endpoint", b->o->endpoint,
+           "auth", b->auth ? "curve" : "plain", "lease_ms", lease, NULL);
     long long now = mq_mono_ms();
     b->next_claim = now + 1000; /* after the first reads of our own earlier entries */
     while (!*stop) turn(b);

@@ -42,9 +42,9 @@ struct mq_broker {
     /* timers (monotonic ms) */
     long long next_read, next_expire, next_refresh, next_claim, next_promote, next_finish,
         next_gauges, next_trim;
-    int read_now;  /* jobs may be waiting in Redis: read at once */
-    int stopping;  /* shutting down: no new work */
-    int paused;    /* dispatch paused: the result buffer is full */
+    int read_now; /* jobs may be waiting in Redis: read at once */
+    int stopping; /* shutting down: no new work */
+    int paused;   /* dispatch paused: the result buffer is full */
 };
 
 /* receive.c: handles one envelope from the peer with routing identity id. */

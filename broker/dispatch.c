@@ -54,8 +54,10 @@ static void on_entry(void *ud, int stream, const char *id, const uint8_t *data, 
     mq_add_status st;
     mq_job *j = mq_jobs_add(&b->jobs, pb, &ref, &st);
     mixq__job__free_unpacked(pb, NULL);
-    if (st == MQ_ADD_INVALID) drop_entry(b, stream, id, "invalid job");
-    else if (st == MQ_ADD_NOMEM) mq_log(MQ_LOG_ERROR, "out of memory reading a job", NULL);
+    if (st == MQ_ADD_INVALID)
+        drop_entry(b, stream, id, "invalid job");
+    else if (st == MQ_ADD_NOMEM)
+        mq_log(MQ_LOG_ERROR, "out of memory reading a job", NULL);
     else if (st == MQ_ADD_NEW && c->claimed) {
         mq_metric_add(b->st.claimed, 1);
         mq_log(MQ_LOG_DEBUG, "job claimed", "job_id", j->id, NULL);
@@ -156,7 +158,8 @@ void mq_broker_expire(mq_broker *b, long long now) {
             while ((jl = mq_list_first(&w->jobs))) {
                 mq_job *j = MQ_CONTAINER(jl, mq_job, wlink);
                 if (off < sizeof ids - 1)
-                    off += (size_t)snprintf(ids + off, sizeof ids - off, "%s%s", n ? "," : "", j->id);
+                    off +=
+                        (size_t)snprintf(ids + off, sizeof ids - off, "%s%s", n ? "," : "", j->id);
                 n++;
                 mq_jobs_detach(&b->jobs, j);
                 hand_over(b, j);
@@ -250,7 +253,7 @@ void mq_broker_refresh(mq_broker *b) {
         collect_ctx c = {s, NULL, NULL, 0, 0, 0};
         mq_map_each(b->jobs.byid, collect_one, &c);
         /* on_lost may free jobs: every id is copied before the first call. */
-        char (*ids)[MQ_ENTRY_ID_MAX] = c.n ? malloc(c.n * sizeof *ids) : NULL;
+        char(*ids)[MQ_ENTRY_ID_MAX] = c.n ? malloc(c.n * sizeof *ids) : NULL;
         const char **idp = c.n ? malloc(c.n * sizeof *idp) : NULL;
         if (c.n && (!ids || !idp)) c.oom = 1;
         for (size_t i = 0; !c.oom && i < c.n; i++) {

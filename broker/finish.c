@@ -147,6 +147,8 @@ void mq_broker_finish(mq_broker *b, long long now) {
 
 void mq_broker_promote(mq_broker *b) {
     int n = mq_queue_promote(b->queue, mq_wall_ms(), 1000);
-    if (n < 0) mq_metric_add(b->st.redis_errors, 1);
-    else if (n > 0) b->read_now = 1;
+    if (n < 0)
+        mq_metric_add(b->st.redis_errors, 1);
+    else if (n > 0)
+        b->read_now = 1;
 }

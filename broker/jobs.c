@@ -101,8 +101,10 @@ static int qindex(const mq_job *j) {
 void mq_jobs_queue(mq_jobs *t, mq_job *j, int front) {
     j->state = MQ_JOB_QUEUED;
     j->worker = NULL;
-    if (front) mq_list_push_front(&t->queued[qindex(j)], &j->link);
-    else mq_list_push_back(&t->queued[qindex(j)], &j->link);
+    if (front)
+        mq_list_push_front(&t->queued[qindex(j)], &j->link);
+    else
+        mq_list_push_back(&t->queued[qindex(j)], &j->link);
 }
 
 mq_job *mq_jobs_next(mq_jobs *t) {
@@ -141,12 +143,8 @@ void mq_jobs_detach(mq_jobs *t, mq_job *j) {
         mq_list_remove(&j->worker->jobs, &j->wlink);
         j->worker = NULL;
         break;
-    case MQ_JOB_SINKING:
-        t->sinking--;
-        break;
-    case MQ_JOB_FINISHING:
-        mq_list_remove(&t->finishing, &j->link);
-        break;
+    case MQ_JOB_SINKING: t->sinking--; break;
+    case MQ_JOB_FINISHING: mq_list_remove(&t->finishing, &j->link); break;
     }
     j->state = MQ_JOB_QUEUED; /* placeholder until the caller gives it a new state */
 }

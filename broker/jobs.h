@@ -52,15 +52,15 @@ typedef struct mq_job {
     mq_ref ref0;
     mq_job_state state;
     mq_job_fin fin;
-    long long due_ms;      /* FIN_RETRY: when to run again (wall clock ms) */
-    char *err_code;        /* the last failure, for dead letters */
+    long long due_ms; /* FIN_RETRY: when to run again (wall clock ms) */
+    char *err_code;   /* the last failure, for dead letters */
     char *err_msg;
-    mq_worker *worker;     /* LEASED: the worker */
-    long long lease_end;   /* LEASED: monotonic ms */
-    long long leased_at;   /* LEASED: when dispatched */
-    mq_link link;          /* on its state's list */
-    mq_link wlink;         /* LEASED: on worker->jobs */
-    char strings[];        /* id, uri and version */
+    mq_worker *worker;   /* LEASED: the worker */
+    long long lease_end; /* LEASED: monotonic ms */
+    long long leased_at; /* LEASED: when dispatched */
+    mq_link link;        /* on its state's list */
+    mq_link wlink;       /* LEASED: on worker->jobs */
+    char strings[];      /* id, uri and version */
 } mq_job;
 
 typedef struct mq_jobs {

@@ -51,9 +51,7 @@ static inline void mq_list_remove(mq_list *l, mq_link *k) {
 }
 
 /* The first link, or NULL when l is empty. */
-static inline mq_link *mq_list_first(const mq_list *l) {
-    return l->n ? l->head.next : NULL;
-}
+static inline mq_link *mq_list_first(const mq_list *l) { return l->n ? l->head.next : NULL; }
 
 /* The link after k on l, or NULL at the end. */
 static inline mq_link *mq_list_next(const mq_list *l, const mq_link *k) {

@@ -16,7 +16,8 @@ static const char usage[] =
     "workers, and writes results to PostgreSQL. Protocol: docs/protocol.md;\n"
     "operations: docs/operations.md.\n"
     "\n"
-    "  -e, --endpoint EP        ZeroMQ endpoint to bind (env MIXQ_BROKER; default " MQ_DEFAULT_BROKER ")\n"
+    "  -e, --endpoint EP        ZeroMQ endpoint to bind (env MIXQ_BROKER; "
+    "default " MQ_DEFAULT_BROKER ")\n"
     "  -r, --redis URL          Redis (env MIXQ_REDIS_URL; default " MQ_DEFAULT_REDIS_URL ")\n"
     "  -p, --pg DSN             PostgreSQL connection string (env MIXQ_PG_DSN;\n"
     "                           default \"" MQ_DEFAULT_PG_DSN "\")\n"
@@ -32,10 +33,12 @@ static const char usage[] =
     "      --claim-timeout-ms N take over another broker's jobs idle this long (default 30000)\n"
     "      --max-attempts N     tries of a transiently failing job before it is\n"
     "                           dead-lettered (default 3)\n"
-    "      --retry-base-ms N    first retry delay, doubled each attempt, +-50% jitter (default 1000)\n"
+    "      --retry-base-ms N    first retry delay, doubled each attempt, +-50% jitter (default "
+    "1000)\n"
     "      --retry-max-ms N     longest retry delay (default 60000)\n"
     "      --batch N            results per PostgreSQL transaction (default 500)\n"
-    "      --result-buffer N    results waiting for PostgreSQL before dispatch pauses (default 20000)\n"
+    "      --result-buffer N    results waiting for PostgreSQL before dispatch pauses (default "
+    "20000)\n"
     "      --result-buffer-mb N the same, in MiB of results (default 64)\n"
     "      --prefetch N         jobs read from Redis beyond the workers' credit (default 64)\n"
     "      --max-credit N       most credit one worker may hold (default 1024)\n"
@@ -45,8 +48,26 @@ static const char usage[] =
     "      --version            the version\n";
 
 enum {
-    O_ID = 256, O_PREFIX, O_KEY, O_ALLOW, O_PLAIN, O_MPORT, O_MANY, O_LEASE, O_CLAIM, O_ATTEMPTS,
-    O_RBASE, O_RMAX, O_BATCH, O_RBUF, O_RBUFMB, O_PREFETCH, O_MAXCREDIT, O_GRACE, O_LOG, O_VERSION
+    O_ID = 256,
+    O_PREFIX,
+    O_KEY,
+    O_ALLOW,
+    O_PLAIN,
+    O_MPORT,
+    O_MANY,
+    O_LEASE,
+    O_CLAIM,
+    O_ATTEMPTS,
+    O_RBASE,
+    O_RMAX,
+    O_BATCH,
+    O_RBUF,
+    O_RBUFMB,
+    O_PREFETCH,
+    O_MAXCREDIT,
+    O_GRACE,
+    O_LOG,
+    O_VERSION
 };
 
 static const struct option longopts[] = {
@@ -80,8 +101,8 @@ static const struct option longopts[] = {
 /* Parses a number flag; prints an error and returns -1 when it is out of range. */
 static int num(const char *name, const char *s, long min, long max, long *out) {
     if (mq_config_long(s, min, max, out) == 0) return 0;
-    fprintf(stderr, "mixq-broker: --%s wants a whole number from %ld to %ld, not '%s'\n", name,
-            min, max, s);
+    fprintf(stderr, "mixq-broker: --%s wants a whole number from %ld to %ld, not '%s'\n", name, min,
+            max, s);
     return -1;
 }
 
@@ -116,16 +137,22 @@ int mq_broker_opts_parse(int argc, char **argv, mq_broker_opts *o) {
         case O_MPORT: bad |= num("metrics-port", optarg, 0, 65535, &mport); break;
         case O_MANY: o->metrics_any = 1; break;
         case O_LEASE: bad |= num("lease-ms", optarg, 100, 3600000, &o->lease_ms); break;
-        case O_CLAIM: bad |= num("claim-timeout-ms", optarg, 1000, 86400000, &o->claim_timeout_ms); break;
+        case O_CLAIM:
+            bad |= num("claim-timeout-ms", optarg, 1000, 86400000, &o->claim_timeout_ms);
+            break;
         case O_ATTEMPTS: bad |= num("max-attempts", optarg, 1, 1000, &o->max_attempts); break;
         case O_RBASE: bad |= num("retry-base-ms", optarg, 0, 86400000, &o->retry_base_ms); break;
         case O_RMAX: bad |= num("retry-max-ms", optarg, 0, 86400000, &o->retry_max_ms); break;
         case O_BATCH: bad |= num("batch", optarg, 1, 100000, &o->batch); break;
         case O_RBUF: bad |= num("result-buffer", optarg, 1, 10000000, &o->result_buffer); break;
-        case O_RBUFMB: bad |= num("result-buffer-mb", optarg, 1, 1000000, &o->result_buffer_mb); break;
+        case O_RBUFMB:
+            bad |= num("result-buffer-mb", optarg, 1, 1000000, &o->result_buffer_mb);
+            break;
         case O_PREFETCH: bad |= num("prefetch", optarg, 0, 1000000, &o->prefetch); break;
         case O_MAXCREDIT: bad |= num("max-credit", optarg, 1, 1000000, &o->max_credit); break;
-        case O_GRACE: bad |= num("shutdown-grace-ms", optarg, 0, 3600000, &o->shutdown_grace_ms); break;
+        case O_GRACE:
+            bad |= num("shutdown-grace-ms", optarg, 0, 3600000, &o->shutdown_grace_ms);
+            break;
         case O_LOG: setenv("MIXQ_LOG_LEVEL", optarg, 1); break;
         case 'h': fputs(usage, stdout); return 1;
         case O_VERSION: printf("mixq-broker %s\n", MQ_ANALYZER_VERSION); return 1;

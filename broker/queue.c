@@ -145,7 +145,8 @@ int mq_queue_add(mq_queue *q, Mixq__Job *const *jobs, size_t n, char *err, size_
             snprintf(err, errlen, "redis connection lost");
             return -1;
         }
-        if (rep->type == REDIS_REPLY_STRING) ok++;
+        if (rep->type == REDIS_REPLY_STRING)
+            ok++;
         else if (!first_err[0])
             snprintf(first_err, sizeof first_err, "%s",
                      rep->type == REDIS_REPLY_ERROR ? rep->str : "unexpected reply");
@@ -192,9 +193,17 @@ int mq_queue_read(mq_queue *q, int count, mq_queue_entry_fn fn, void *ud) {
     snprintf(cnt, sizeof cnt, "%d", count);
     /* Both streams in one command (each gives up to count); a stream's own earlier
      * entries first, by an explicit id, then new ones (">"). */
-    const char *a[] = {"XREADGROUP", "GROUP", GROUP, q->consumer, "COUNT", cnt, "STREAMS",
-                       q->keys[0], q->keys[1],
-                       q->hist_done[0] ? ">" : q->hist[0], q->hist_done[1] ? ">" : q->hist[1]};
+    const char *a[] = {"XREADGROUP",
+                       "GROUP",
+                       GROUP,
+                       q->consumer,
+                       "COUNT",
+                       cnt,
+                       "STREAMS",
+                       q->keys[0],
+                       q->keys[1],
+                       q->hist_done[0] ? ">" : q->hist[0],
+                       q->hist_done[1] ? ">" : q->hist[1]};
     redisReply *rep = mq_redis_cmd(q->r, 11, a, NULL);
     if (!rep) return -1;
     if (rep->type == REDIS_REPLY_ERROR) {
@@ -207,9 +216,12 @@ int mq_queue_read(mq_queue *q, int count, mq_queue_entry_fn fn, void *ud) {
     int n = 0, got[MQ_STREAMS] = {0, 0};
     for (size_t k = 0; rep->type == REDIS_REPLY_ARRAY && k < rep->elements; k++) {
         const redisReply *st = rep->element[k];
-        if (st->type != REDIS_REPLY_ARRAY || st->elements < 2 || st->element[0]->type != REDIS_REPLY_STRING)
+        if (st->type != REDIS_REPLY_ARRAY || st->elements < 2 ||
+            st->element[0]->type != REDIS_REPLY_STRING)
             continue;
-        int s = !strcmp(st->element[0]->str, q->keys[0]) ? 0 : !strcmp(st->element[0]->str, q->keys[1]) ? 1 : -1;
+        int s = !strcmp(st->element[0]->str, q->keys[0])   ? 0
+                : !strcmp(st->element[0]->str, q->keys[1]) ? 1
+                                                           : -1;
         if (s < 0) continue;
         got[s] = each_entry(q, s, st->element[1], fn, ud, q->hist_done[s] ? NULL : q->hist[s]);
         n += got[s];
@@ -229,8 +241,8 @@ int mq_queue_autoclaim(mq_queue *q, int stream, long long min_idle_ms, int count
     char cnt[16], idle[24];
     snprintf(cnt, sizeof cnt, "%d", count);
     snprintf(idle, sizeof idle, "%lld", min_idle_ms);
-    const char *a[] = {"XAUTOCLAIM", q->keys[stream], GROUP, q->consumer, idle,
-                       q->claim[stream], "COUNT", cnt};
+    const char *a[] = {"XAUTOCLAIM", q->keys[stream],  GROUP,   q->consumer,
+                       idle,         q->claim[stream], "COUNT", cnt};
     redisReply *rep = mq_redis_cmd(q->r, 8, a, NULL);
     if (!rep) return -1;
     int n = -1;
@@ -248,8 +260,7 @@ int mq_queue_autoclaim(mq_queue *q, int stream, long long min_idle_ms, int count
 
 /* Appends one XACK of the entries of jobs[0..n) in stream s. Returns 1 when appended,
  * 0 when none of them is in s, -1 on failure. */
-static int append_ack(redisContext *c, mq_queue *q, argv *a, mq_job *const *jobs, size_t n,
-                      int s) {
+static int append_ack(redisContext *c, mq_queue *q, argv *a, mq_job *const *jobs, size_t n, int s) {
     args(a, "XACK");
     args(a, q->keys[s]);
     args(a, GROUP);
@@ -331,7 +342,8 @@ static int append_fin(redisContext *c, mq_queue *q, argv *a, mq_job *j) {
 /* True when an EXEC reply says every queued command succeeded. */
 static int exec_ok(const redisReply *rep, char *why, size_t whylen) {
     if (rep->type != REDIS_REPLY_ARRAY) {
-        snprintf(why, whylen, "%s", rep->type == REDIS_REPLY_ERROR ? rep->str : "transaction aborted");
+        snprintf(why, whylen, "%s",
+                 rep->type == REDIS_REPLY_ERROR ? rep->str : "transaction aborted");
         return 0;
     }
     for (size_t i = 0; i < rep->elements; i++)
@@ -422,24 +434,24 @@ int mq_queue_finish(mq_queue *q, mq_job *const *jobs, size_t n, char *done) {
     return all ? 0 : -1;
 }
 
-static const char trim_lua[] =
-    "local pend = redis.call('XPENDING', KEYS[1], ARGV[1])\n"
-    "local last\n"
-    "for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do\n"
-    "  local name, ld\n"
-    "  for i = 1, #g, 2 do\n"
-    "    if g[i] == 'name' then name = g[i + 1] elseif g[i] == 'last-delivered-id' then ld = g[i + 1] end\n"
-    "  end\n"
-    "  if name == ARGV[1] then last = ld end\n"
-    "end\n"
-    "if not last then return 0 end\n"
-    "local minid = pend[2]\n"
-    "if pend[1] == 0 then\n"
-    "  local ms, seq = string.match(last, '^(%d+)-(%d+)$')\n"
-    "  if not ms then return 0 end\n"
-    "  minid = ms .. '-' .. string.format('%d', tonumber(seq) + 1)\n"
-    "end\n"
-    "return redis.call('XTRIM', KEYS[1], 'MINID', minid)\n";
+static const char trim_lua[] = "local pend = redis.call('XPENDING', KEYS[1], ARGV[1])\n"
+                               "local last\n"
+                               "for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do\n"
+                               "  local name, ld\n"
+                               "  for i = 1, #g, 2 do\n"
+                               "    if g[i] == 'name' then name = g[i + 1] elseif g[i] == "
+                               "'last-delivered-id' then ld = g[i + 1] end\n"
+                               "  end\n"
+                               "  if name == ARGV[1] then last = ld end\n"
+                               "end\n"
+                               "if not last then return 0 end\n"
+                               "local minid = pend[2]\n"
+                               "if pend[1] == 0 then\n"
+                               "  local ms, seq = string.match(last, '^(%d+)-(%d+)$')\n"
+                               "  if not ms then return 0 end\n"
+                               "  minid = ms .. '-' .. string.format('%d', tonumber(seq) + 1)\n"
+                               "end\n"
+                               "return redis.call('XTRIM', KEYS[1], 'MINID', minid)\n";
 
 int mq_queue_trim(mq_queue *q) {
     int total = 0;
@@ -447,7 +459,8 @@ int mq_queue_trim(mq_queue *q) {
         const char *a[] = {"EVAL", trim_lua, "1", q->keys[s], GROUP};
         redisReply *rep = mq_redis_cmd(q->r, 5, a, NULL);
         if (!rep) return -1;
-        if (rep->type == REDIS_REPLY_INTEGER) total += (int)rep->integer;
+        if (rep->type == REDIS_REPLY_INTEGER)
+            total += (int)rep->integer;
         else if (rep->type == REDIS_REPLY_ERROR)
             mq_log(MQ_LOG_WARN, "trimming a stream failed", "stream", q->keys[s], "error", rep->str,
                    NULL);
@@ -511,8 +524,7 @@ int mq_queue_refresh(mq_queue *q, int stream, const char *const *ids, size_t n,
     int rc = -1;
     if (rep->type == REDIS_REPLY_ARRAY) {
         for (size_t i = 0; i < rep->elements; i++)
-            if (rep->element[i]->type == REDIS_REPLY_STRING)
-                lost(ud, stream, rep->element[i]->str);
+            if (rep->element[i]->type == REDIS_REPLY_STRING) lost(ud, stream, rep->element[i]->str);
         rc = 0;
     } else if (rep->type == REDIS_REPLY_ERROR) {
         mq_log(MQ_LOG_WARN, "refreshing pending entries failed", "error", rep->str, NULL);
@@ -534,9 +546,12 @@ static void group_info(const redisReply *r, long long *pending, long long *lag) 
         for (size_t i = 0; i + 1 < e->elements; i += 2) {
             const redisReply *k = e->element[i], *v = e->element[i + 1];
             if (k->type != REDIS_REPLY_STRING) continue;
-            if (!strcmp(k->str, "name")) ours = v->type == REDIS_REPLY_STRING && !strcmp(v->str, GROUP);
-            else if (!strcmp(k->str, "pending") && v->type == REDIS_REPLY_INTEGER) p = v->integer;
-            else if (!strcmp(k->str, "lag") && v->type == REDIS_REPLY_INTEGER) l = v->integer;
+            if (!strcmp(k->str, "name"))
+                ours = v->type == REDIS_REPLY_STRING && !strcmp(v->str, GROUP);
+            else if (!strcmp(k->str, "pending") && v->type == REDIS_REPLY_INTEGER)
+                p = v->integer;
+            else if (!strcmp(k->str, "lag") && v->type == REDIS_REPLY_INTEGER)
+                l = v->integer;
         }
         if (ours) {
             *pending = p;
@@ -561,7 +576,8 @@ int mq_queue_depths(mq_queue *q, mq_depths *d) {
     redisReply *rep[8];
     if (mq_redis_replies(q->r, n, rep) != 0) return -1;
     for (int s = 0; s < MQ_STREAMS; s++) {
-        long long len = rep[2 * s]->type == REDIS_REPLY_INTEGER ? rep[2 * s]->integer : 0, pend, lag;
+        long long len = rep[2 * s]->type == REDIS_REPLY_INTEGER ? rep[2 * s]->integer : 0, pend,
+                  lag;
         group_info(rep[2 * s + 1], &pend, &lag);
         d->pending[s] = (uint64_t)pend;
         /* lag: entries never delivered. Without it, an upper bound: acknowledged entries

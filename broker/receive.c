@@ -204,6 +204,15 @@ static void on_result(mq_broker *b, const void *id, size_t idlen, Mixq__Result *
                r->job_id ? r->job_id : "", "worker", r->worker_id ? r->worker_id : "", NULL);
         return;
     }
+    if (r->error_kind != MIXQ__ERROR_KIND__ERROR_NONE && j->state == MQ_JOB_LEASED &&
+        (!r->worker_id || strcmp(j->worker->id, r->worker_id) != 0)) {
+        /* A failure from a worker that lost its lease: the job runs elsewhere now, and
+         * that run decides. (A success is taken from anyone.) */
+        mq_metric_add(b->st.results_unknown, 1);
+        mq_log(MQ_LOG_DEBUG, "stale failure ignored", "job_id", j->id, "worker",
+               r->worker_id ? r->worker_id : "", NULL);
+        return;
+    }
     mq_jobs_detach(&b->jobs, j);
     const char *code = r->error_code && r->error_code[0] ? r->error_code : NULL;
     const char *msg = r->error_message ? r->error_message : "";
@@ -217,9 +226,7 @@ static void on_result(mq_broker *b, const void *id, size_t idlen, Mixq__Result *
     case MIXQ__ERROR_KIND__ERROR_PERMANENT:
         mq_broker_fail_permanent(b, j, code ? code : "permanent_error", msg);
         break;
-    default:
-        mq_broker_fail_transient(b, j, code ? code : "transient_error", msg);
-        break;
+    default: mq_broker_fail_transient(b, j, code ? code : "transient_error", msg); break;
     }
 }
 

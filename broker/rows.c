@@ -1,4 +1,5 @@
-/* rows.c -- features JSON to COPY text rows, and the SQL that applies a batch. */
+/* rows.c -- features JSON to COPY text rows (track_features, track_tags) and the SQL
+ * that classifies a batch. */
 #include "broker/rows.h"
 
 #include <jansson.h>
@@ -19,7 +20,7 @@ typedef struct col {
     const char *a, *b, *c, *d;
 } col;
 
-/* track_features' typed columns, in staging order. */
+/* track_features' typed columns, in COPY order. */
 static const col cols[] = {
     {"duration_s", T_REAL, "duration_s", NULL, NULL, NULL},
     {"sample_rate", T_INT, "sample_rate", NULL, NULL, NULL},
@@ -196,7 +197,8 @@ static int real_of(const json_t *j, double *v) {
  * (which the rest falls back to). */
 static int fmt_real(char *out, double v) {
     v = (double)(float)v; /* round once, to the real it will be: then 9 digits are exact */
-    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12};
+    static const double p10[] = {1e0, 1e1, 1e2, 1e3,  1e4,  1e5, 1e6,
+                                 1e7, 1e8, 1e9, 1e10, 1e11, 1e12};
     double a = fabs(v);
     if (a == 0) {
         out[0] = '0';
@@ -238,14 +240,18 @@ static int fmt_real(char *out, double v) {
 static void put_real(mq_buf *b, const json_t *j) {
     double v;
     char t[32];
-    if (real_of(j, &v)) mq_buf_add(b, t, (size_t)fmt_real(t, v));
-    else copy_null(b);
+    if (real_of(j, &v))
+        mq_buf_add(b, t, (size_t)fmt_real(t, v));
+    else
+        copy_null(b);
 }
 
 static void put_int(mq_buf *b, const json_t *j) {
     double v;
-    if (real_of(j, &v) && v == floor(v) && fabs(v) <= 2147483647.0) mq_buf_printf(b, "%.0f", v);
-    else copy_null(b);
+    if (real_of(j, &v) && v == floor(v) && fabs(v) <= 2147483647.0)
+        mq_buf_printf(b, "%.0f", v);
+    else
+        copy_null(b);
 }
 
 /* The pitch class (0 = C .. 11 = B) of a tonic name such as "Eb" or "F#", or -1. */
@@ -255,19 +261,25 @@ static int pitch_class(const char *s) {
     const char *l = s[0] ? strchr(letters, s[0]) : NULL;
     if (!l) return -1;
     int pc = base[l - letters];
-    if (s[1] == '#' && !s[2]) pc++;
-    else if (s[1] == 'b' && !s[2]) pc--;
-    else if (s[1]) return -1;
+    if (s[1] == '#' && !s[2])
+        pc++;
+    else if (s[1] == 'b' && !s[2])
+        pc--;
+    else if (s[1])
+        return -1;
     return (pc + 12) % 12;
 }
 
 static void put_pitch(mq_buf *b, const json_t *j) {
     int pc = -1;
-    if (json_is_string(j)) pc = pitch_class(json_string_value(j));
+    if (json_is_string(j))
+        pc = pitch_class(json_string_value(j));
     else if (json_is_integer(j) && json_integer_value(j) >= 0 && json_integer_value(j) < 12)
         pc = (int)json_integer_value(j);
-    if (pc >= 0) mq_buf_printf(b, "%d", pc);
-    else copy_null(b);
+    if (pc >= 0)
+        mq_buf_printf(b, "%d", pc);
+    else
+        copy_null(b);
 }
 
 /* Text without NUL (PostgreSQL cannot store it); jansson has checked the UTF-8. */
@@ -289,8 +301,10 @@ static void put_reals(mq_buf *b, const json_t *j) {
         double v;
         if (i) mq_buf_add(b, ",", 1);
         char t[32];
-        if (real_of(json_array_get(j, i), &v)) mq_buf_add(b, t, (size_t)fmt_real(t, v));
-        else mq_buf_add(b, "NULL", 4);
+        if (real_of(json_array_get(j, i), &v))
+            mq_buf_add(b, t, (size_t)fmt_real(t, v));
+        else
+            mq_buf_add(b, "NULL", 4);
     }
     mq_buf_add(b, "}", 1);
 }
@@ -325,13 +339,15 @@ static void tags_of(mq_buf *tags, const mq_rows_job *job, const char *version, c
         for (size_t i = 0; i < json_array_size(t); i++) {
             json_t *pair = json_array_get(t, i);
             json_t *name = json_array_get(pair, 0);
-            if (!json_is_string(name) || strlen(json_string_value(name)) != json_string_length(name))
+            if (!json_is_string(name) ||
+                strlen(json_string_value(name)) != json_string_length(name))
                 continue;
             int seen = 0; /* a tag named twice would break the table's key: keep the first */
             for (size_t k = 0; k < i && !seen; k++)
                 seen = json_equal(json_array_get(json_array_get(t, k), 0), name);
             if (!seen)
-                tag_line(tags, job, version, model, json_string_value(name), json_array_get(pair, 1));
+                tag_line(tags, job, version, model, json_string_value(name),
+                         json_array_get(pair, 1));
         }
     }
 }
@@ -420,10 +436,14 @@ static size_t utf8_len(const unsigned char *s, size_t n) {
     size_t k;
     unsigned min;
     if (c < 0x80) return 1;
-    if ((c & 0xe0) == 0xc0) k = 2, min = 0x80;
-    else if ((c & 0xf0) == 0xe0) k = 3, min = 0x800;
-    else if ((c & 0xf8) == 0xf0) k = 4, min = 0x10000;
-    else return 0;
+    if ((c & 0xe0) == 0xc0)
+        k = 2, min = 0x80;
+    else if ((c & 0xf0) == 0xe0)
+        k = 3, min = 0x800;
+    else if ((c & 0xf8) == 0xf0)
+        k = 4, min = 0x10000;
+    else
+        return 0;
     if (k > n) return 0;
     unsigned cp = c & (0x7f >> k);
     for (size_t i = 1; i < k; i++) {
@@ -441,9 +461,12 @@ size_t mq_rows_clean_into(char *out, const char *s, size_t max) {
     for (size_t i = 0; i < n;) {
         size_t k = utf8_len(u + i, n - i);
         if (o + (k ? k : 1) > max) break;
-        if (k == 1 && u[i] < 0x20 && u[i] != '\t' && u[i] != '\n') out[o++] = '?';
-        else if (k) memcpy(out + o, s + i, k), o += k;
-        else out[o++] = '?';
+        if (k == 1 && u[i] < 0x20 && u[i] != '\t' && u[i] != '\n')
+            out[o++] = '?';
+        else if (k)
+            memcpy(out + o, s + i, k), o += k;
+        else
+            out[o++] = '?';
         i += k ? k : 1;
     }
     out[o] = 0;

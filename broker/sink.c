@@ -26,8 +26,8 @@ struct mq_sink {
     pthread_t formatter, writer;
     int started;
     pthread_mutex_t mu;
-    pthread_cond_t cv_fmt; /* for the formatter: items in, a batch free, stop */
-    pthread_cond_t cv_wr;  /* for the writer: a batch ready, stop */
+    pthread_cond_t cv_fmt;               /* for the formatter: items in, a batch free, stop */
+    pthread_cond_t cv_wr;                /* for the writer: a batch ready, stop */
     mq_sink_item *in_head, *in_tail;     /* waiting to be batched */
     mq_sink_item *done_head, *done_tail; /* finished, for the loop */
     size_t held_items, held_bytes;       /* not yet finished */
@@ -187,8 +187,10 @@ static size_t hand_back(mq_sink *s, mq_batch *b) {
         it->next = NULL;
         s->held_items--;
         s->held_bytes -= it->held;
-        if (s->done_tail) s->done_tail->next = it;
-        else s->done_head = it;
+        if (s->done_tail)
+            s->done_tail->next = it;
+        else
+            s->done_head = it;
         s->done_tail = it;
         b->items[k] = NULL;
         any = 1;
@@ -243,7 +245,8 @@ static void *write_main(void *arg) {
             s->state[i] = B_READY;
             if (rc != 0) {
                 long long wait = backoff;
-                if (s->stopping && s->deadline_ms - now_ms() < wait) wait = s->deadline_ms - now_ms();
+                if (s->stopping && s->deadline_ms - now_ms() < wait)
+                    wait = s->deadline_ms - now_ms();
                 if (wait > 0) wait_ms(s, &s->cv_wr, wait);
                 backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
             }
@@ -254,8 +257,8 @@ static void *write_main(void *arg) {
     return NULL;
 }
 
-mq_sink *mq_sink_new(const char *dsn, int batch, int wake_fd, const mq_sink_metrics *m,
-                     char *err, size_t errlen) {
+mq_sink *mq_sink_new(const char *dsn, int batch, int wake_fd, const mq_sink_metrics *m, char *err,
+                     size_t errlen) {
     mq_sink *s = calloc(1, sizeof *s);
     if (!s) {
         snprintf(err, errlen, "out of memory");
@@ -271,7 +274,8 @@ mq_sink *mq_sink_new(const char *dsn, int batch, int wake_fd, const mq_sink_metr
     pthread_cond_init(&s->cv_wr, &ca);
     pthread_condattr_destroy(&ca);
     int ok = (s->store = mq_store_new(dsn, m)) != NULL;
-    for (int i = 0; ok && i < NBATCHES; i++) ok = mq_batch_init(&s->batches[i], (size_t)s->batch) == 0;
+    for (int i = 0; ok && i < NBATCHES; i++)
+        ok = mq_batch_init(&s->batches[i], (size_t)s->batch) == 0;
     if (!ok || pthread_create(&s->writer, NULL, write_main, s) != 0) {
         snprintf(err, errlen, "cannot start the result sink");
         mq_sink_del(s);
@@ -297,8 +301,10 @@ void mq_sink_push(mq_sink *s, mq_sink_item *it) {
     it->status = MQ_SINK_PENDING;
     it->held = item_bytes(it);
     pthread_mutex_lock(&s->mu);
-    if (s->in_tail) s->in_tail->next = it;
-    else s->in_head = it;
+    if (s->in_tail)
+        s->in_tail->next = it;
+    else
+        s->in_head = it;
     s->in_tail = it;
     s->held_items++;
     s->held_bytes += it->held;

@@ -61,8 +61,8 @@ typedef struct mq_sink mq_sink;
 
 /* Starts a sink writing to dsn in batches of at most batch items; it signals wake_fd
  * (an eventfd) when items are done. NULL (message in err) when out of resources. */
-mq_sink *mq_sink_new(const char *dsn, int batch, int wake_fd, const mq_sink_metrics *m,
-                     char *err, size_t errlen);
+mq_sink *mq_sink_new(const char *dsn, int batch, int wake_fd, const mq_sink_metrics *m, char *err,
+                     size_t errlen);
 
 /* A new item for the job (strings copied and made valid UTF-8), with the features
  * JSON of a success (json/len, copied; kind RESULT), or json NULL for a failure (then

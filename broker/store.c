@@ -228,7 +228,7 @@ static PGresult *insert_failure(PGconn *c, const mq_sink_item *it) {
     char track[24], att[16];
     snprintf(track, sizeof track, "%lld", (long long)it->track_id);
     snprintf(att, sizeof att, "%d", it->attempts);
-    const char *p[8] = {it->job_id, track,    it->uri,     it->version[0] ? it->version : NULL,
+    const char *p[8] = {it->job_id,    track,    it->uri,     it->version[0] ? it->version : NULL,
                         it->fail_kind, it->code, it->message, att};
     return exec_ok(c, sql, 8, p);
 }
@@ -241,7 +241,8 @@ static PGresult *check(mq_store *st, mq_batch *b) {
     mq_buf_add(s, "{", 1);
     size_t k = 0;
     for (size_t i = 0; i < b->n; i++)
-        if (is_result(b, i)) mq_buf_printf(s, "%s%lld", k++ ? "," : "", (long long)b->items[i]->track_id);
+        if (is_result(b, i))
+            mq_buf_printf(s, "%s%lld", k++ ? "," : "", (long long)b->items[i]->track_id);
     mq_buf_add(s, "}", 2); /* with its terminator: the versions follow */
     size_t voff = s->len;
     mq_buf_add(s, "{", 1);
@@ -255,7 +256,8 @@ static PGresult *check(mq_store *st, mq_batch *b) {
     if (!mq_buf_ok(s)) return PQmakeEmptyPGresult(st->conn, PGRES_FATAL_ERROR);
     const char *p[2] = {s->data, s->data + voff};
     PGresult *r = PQexecParams(st->conn, mq_rows_check_sql(), 2, NULL, p, NULL, NULL, 0);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK || (size_t)PQntuples(r) != k) return failed(st->conn, r);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || (size_t)PQntuples(r) != k)
+        return failed(st->conn, r);
     k = 0;
     for (size_t i = 0; i < b->n; i++)
         if (is_result(b, i)) {
@@ -311,7 +313,8 @@ static wstatus write_once(mq_store *st, mq_batch *b, char *err, size_t errlen) {
         if (!is_result(b, i)) continue;
         if (!b->spans[i].known) {
             char msg[96];
-            snprintf(msg, sizeof msg, "track %lld is not in the catalogue", (long long)it->track_id);
+            snprintf(msg, sizeof msg, "track %lld is not in the catalogue",
+                     (long long)it->track_id);
             if (mq_sink_item_failure(it, "permanent", "unknown_track", msg) != 0) {
                 snprintf(err, errlen, "out of memory");
                 return WR_RETRY;
@@ -362,8 +365,10 @@ int mq_store_write(mq_store *st, mq_batch *b) {
         return 0;
     }
     if (w == WR_RETRY) {
-        if (PQstatus(st->conn) != CONNECTION_OK) disconnect(st, err);
-        else log_pg(MQ_LOG_WARN, "writing results failed; will retry", err);
+        if (PQstatus(st->conn) != CONNECTION_OK)
+            disconnect(st, err);
+        else
+            log_pg(MQ_LOG_WARN, "writing results failed; will retry", err);
         return -1;
     }
     log_pg(MQ_LOG_WARN, "a batch was refused; writing its rows one by one", err);

@@ -14,24 +14,24 @@
 #include "common/wire.h"
 
 typedef struct mq_worker {
-    mq_map_node node;                       /* in the table, by id */
-    char *id;                               /* worker_id, owned */
-    uint8_t ident[MQ_WIRE_MAX_IDENTITY];    /* its current ZeroMQ routing identity */
+    mq_map_node node;                    /* in the table, by id */
+    char *id;                            /* worker_id, owned */
+    uint8_t ident[MQ_WIRE_MAX_IDENTITY]; /* its current ZeroMQ routing identity */
     size_t identlen;
-    unsigned credit;                        /* jobs it may still be sent */
-    unsigned threads;                       /* as announced (informational) */
-    uint64_t done;                          /* results received */
-    long long last_seen;                    /* monotonic ms of its last message */
-    mq_list jobs;                           /* mq_job.wlink: the jobs leased to it */
-    mq_link ring;                           /* on the credit ring while credit > 0 */
+    unsigned credit;     /* jobs it may still be sent */
+    unsigned threads;    /* as announced (informational) */
+    uint64_t done;       /* results received */
+    long long last_seen; /* monotonic ms of its last message */
+    mq_list jobs;        /* mq_job.wlink: the jobs leased to it */
+    mq_link ring;        /* on the credit ring while credit > 0 */
     int on_ring;
-    mq_link all;                            /* on the list of all workers */
+    mq_link all; /* on the list of all workers */
 } mq_worker;
 
 typedef struct mq_workers {
     mq_map *byid;
-    mq_list all;  /* every worker, oldest first */
-    mq_list ring; /* workers with credit */
+    mq_list all;     /* every worker, oldest first */
+    mq_list ring;    /* workers with credit */
     uint64_t credit; /* sum of credits */
 } mq_workers;
 

@@ -87,7 +87,9 @@ int mq_redis_url_parse(const char *url, mq_redis_url *u, char *err, size_t errle
     if (slash && slash[1] && parse_db(slash + 1, &u->db) != 0) goto bad;
     return 0;
 bad:
-    snprintf(err, errlen, "not a Redis URL (want redis://[:PASSWORD@]HOST[:PORT][/DB] or unix:///PATH): %s", url);
+    snprintf(err, errlen,
+             "not a Redis URL (want redis://[:PASSWORD@]HOST[:PORT][/DB] or unix:///PATH): %s",
+             url);
     return -1;
 }
 
@@ -101,8 +103,10 @@ mq_redis *mq_redis_new(const char *url, int timeout_ms, char *err, size_t errlen
         free(r);
         return NULL;
     }
-    if (r->url.path[0]) snprintf(r->display, sizeof r->display, "%s", r->url.path);
-    else snprintf(r->display, sizeof r->display, "%s:%d", r->url.host, r->url.port);
+    if (r->url.path[0])
+        snprintf(r->display, sizeof r->display, "%s", r->url.path);
+    else
+        snprintf(r->display, sizeof r->display, "%s:%d", r->url.host, r->url.port);
     r->timeout_ms = timeout_ms > 0 ? timeout_ms : 5000;
     r->backoff_ms = BACKOFF_MIN_MS;
     return r;
@@ -140,9 +144,9 @@ static int try_connect(mq_redis *r, char *err, size_t errlen) {
     int ok = 1;
     if (r->url.password[0]) {
         const char *a[] = {"AUTH", r->url.user, r->url.password};
-        ok = r->url.user[0] ? setup_cmd(c, 3, a, err, errlen) == 0
-                            : setup_cmd(c, 2, (const char *[]){"AUTH", r->url.password}, err,
-                                        errlen) == 0;
+        ok = r->url.user[0]
+                 ? setup_cmd(c, 3, a, err, errlen) == 0
+                 : setup_cmd(c, 2, (const char *[]){"AUTH", r->url.password}, err, errlen) == 0;
     }
     if (ok && r->url.db) {
         char db[16];
