@@ -120,6 +120,22 @@ static int push_samples(mq_analyzer *a, const float *x, size_t n) {
     return 0;
 }
 
+/* mono[i] = gain * the sum of frame i's channels; mono and stereo get loops of their own
+ * so that the compiler vectorises them. */
+static void downmix(const float *x, size_t n, int ch, float gain, float *mono) {
+    if (ch == 1) {
+        memcpy(mono, x, n * sizeof *x);
+    } else if (ch == 2) {
+        for (size_t i = 0; i < n; i++) mono[i] = (x[2 * i] + x[2 * i + 1]) * gain;
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            float s = 0;
+            for (int c = 0; c < ch; c++) s += x[i * ch + c];
+            mono[i] = s * gain;
+        }
+    }
+}
+
 static double clamp01(double v) { return v < 0 ? 0 : v > 1 ? 1 : isnan(v) ? NAN : v; }
 
 /* Danceability and energy from the summaries; see docs/features.md. */
@@ -215,12 +231,7 @@ mq_errcode mq_analyzer_run(mq_analyzer *a, const char *path, mq_features *o, mq_
             rc = mq_error_set(err, MQ_ERR_INTERNAL, "loudness meter failed");
             goto done;
         }
-        for (size_t i = 0; i < n; i++) {
-            const float *fr = a->block + i * info.channels;
-            float s = 0;
-            for (int c = 0; c < info.channels; c++) s += fr[c];
-            a->mono[i] = s * gain;
-        }
+        downmix(a->block, n, info.channels, gain, a->mono);
         mq_waveform_do(&a->wave, a->mono, n);
         if (a->deep && n > 0) mq_deep_feed(a->deep, a->mono, n);
         const float *out;

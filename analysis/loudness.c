@@ -38,8 +38,14 @@ mq_loudness *mq_loudness_new(int rate, int channels) {
 
 int mq_loudness_do(mq_loudness *l, const float *x, size_t n) {
     size_t ns = n * (size_t)l->channels;
+    /* Eight float partial sums (they vectorise), added up in double once per block. */
+    float part[8] = {0};
+    size_t i = 0;
+    for (; i + 8 <= ns; i += 8)
+        for (int k = 0; k < 8; k++) part[k] += x[i + k] * x[i + k];
     double s = 0;
-    for (size_t i = 0; i < ns; i++) s += (double)x[i] * x[i];
+    for (int k = 0; k < 8; k++) s += part[k];
+    for (; i < ns; i++) s += (double)x[i] * x[i];
     l->sumsq += s;
     l->count += (double)ns;
     mq_truepeak_do(l->tp, x, n);

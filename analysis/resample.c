@@ -17,6 +17,8 @@ struct mq_resampler {
     double ratio;
     size_t max_in;
     int lowpass;    /* downsampling: filter before interpolating */
+    int factor;     /* in_rate = factor * out_rate exactly: keep every factor-th sample */
+    int phase;      /* samples to skip before the next kept one */
     biquad bq[2];
     float *tmp;     /* filtered input */
     float *out;
@@ -54,7 +56,9 @@ mq_resampler *mq_resampler_new(int in_rate, int out_rate, size_t max_in) {
     if (!r) return NULL;
     r->ratio = (double)out_rate / (double)in_rate;
     r->max_in = max_in;
-    if (in_rate != out_rate) {
+    if (in_rate > out_rate && in_rate % out_rate == 0) {
+        r->factor = in_rate / out_rate; /* 44.1 -> 22.05 kHz: no interpolation needed */
+    } else if (in_rate != out_rate) {
         int e = 0;
         r->src = src_new(SRC_LINEAR, 1, &e);
         if (!r->src) goto fail;
@@ -79,13 +83,19 @@ fail:
 
 size_t mq_resampler_do(mq_resampler *r, const float *in, size_t n, int last, const float **out) {
     *out = r->out;
-    if (!r->src) {
+    if (!r->src && !r->factor) {
         memcpy(r->out, in, n * sizeof *in);
         return n;
     }
     if (r->lowpass && n > 0) {
         biquad_run2(&r->bq[0], &r->bq[1], in, r->tmp, n);
         in = r->tmp;
+    }
+    if (r->factor) {
+        size_t m = 0, i = (size_t)r->phase;
+        for (; i < n; i += (size_t)r->factor) r->out[m++] = in[i];
+        r->phase = (int)(i - n);
+        return m;
     }
     SRC_DATA d;
     memset(&d, 0, sizeof d);

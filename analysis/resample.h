@@ -3,8 +3,9 @@
  * Downsampling runs a 4th-order Butterworth low-pass (two biquads, cut-off at 45% of the
  * output rate) and then libsamplerate's linear interpolator (SRC_LINEAR): for analysis
  * features this is as good as a sinc converter at a tenth of its cost (measured: the sinc
- * converter was 30% of the analyser's time). Upsampling uses SRC_LINEAR alone; equal
- * rates copy the samples unchanged. */
+ * converter was 30% of the analyser's time). When the input rate is a whole multiple of
+ * the output rate (44.1 -> 22.05 kHz), every n-th filtered sample is kept instead.
+ * Upsampling uses SRC_LINEAR alone; equal rates copy the samples unchanged. */
 #ifndef MQ_RESAMPLE_H
 #define MQ_RESAMPLE_H
 
