@@ -64,6 +64,8 @@ static int applied_already(PGconn *c, int v, char *err, size_t errlen) {
 
 int mq_pg_migrate(PGconn *c, char *err, size_t errlen) {
     char sql[256];
+    /* "already exists, skipping" notices are not news: keep them off stderr. */
+    mq_pg_exec(c, "SET client_min_messages TO warning", NULL, 0);
     if (mq_pg_exec(c,
                    "CREATE TABLE IF NOT EXISTS schema_migrations ("
                    " version integer PRIMARY KEY, name text NOT NULL,"
