@@ -22,40 +22,6 @@ const char *cli_broker_endpoint(const cli_broker_opts *o) {
     return mq_config_str(o->broker, "MIXQ_BROKER", MQ_DEFAULT_BROKER);
 }
 
-static int z85_key(const char *s) {
-    static const char z85[] =
-        "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
-    return strlen(s) == 40 && strspn(s, z85) == 40;
-}
-
-/* A public key given as 40 Z85 characters or as a file with a "public KEY" or bare key
- * line. Returns 0 or -1 with a message in err. */
-static int public_key(const char *arg, char out[MQ_CURVE_KEYLEN], char *err, size_t errlen) {
-    if (z85_key(arg)) {
-        memcpy(out, arg, MQ_CURVE_KEYLEN);
-        return 0;
-    }
-    FILE *f = fopen(arg, "r");
-    if (!f) {
-        snprintf(err, errlen,
-                 "broker key '%s' is neither a 40-character Z85 key nor a readable "
-                 "file",
-                 arg);
-        return -1;
-    }
-    char line[256], key[128];
-    int found = 0;
-    while (!found && fgets(line, sizeof line, f))
-        if ((sscanf(line, "public %127s", key) == 1 || sscanf(line, "%127s", key) == 1) &&
-            z85_key(key)) {
-            memcpy(out, key, MQ_CURVE_KEYLEN);
-            found = 1;
-        }
-    fclose(f);
-    if (!found) snprintf(err, errlen, "%s holds no public key", arg);
-    return found ? 0 : -1;
-}
-
 void *cli_broker_connect(void *ctx, const cli_broker_opts *o, char *err, size_t errlen) {
     const char *ep = cli_broker_endpoint(o);
     const char *bkey = mq_config_str(o->broker_key, "MIXQ_BROKER_KEY",
@@ -64,7 +30,7 @@ void *cli_broker_connect(void *ctx, const cli_broker_opts *o, char *err, size_t 
     mq_curve_key self;
     if (bkey) {
         const char *kf = mq_config_str(o->curve_key, "MIXQ_CURVE_KEY", NULL);
-        if (public_key(bkey, server_pub, err, errlen) != 0) return NULL;
+        if (mq_curve_public_key(bkey, server_pub, err, errlen) != 0) return NULL;
         if (!kf) {
             snprintf(err, errlen,
                      "CURVE needs this client's key pair: --curve-key FILE (or "

@@ -74,6 +74,29 @@ int mq_curve_key_load(const char *path, mq_curve_key *k, char *err, size_t errle
     return 0;
 }
 
+int mq_curve_public_key(const char *arg, char out[MQ_CURVE_KEYLEN], char *err, size_t errlen) {
+    if (z85_key(arg)) {
+        memcpy(out, arg, MQ_CURVE_KEYLEN);
+        return 0;
+    }
+    FILE *f = fopen(arg, "r");
+    if (!f) {
+        snprintf(err, errlen, "'%s' is neither a 40-character Z85 key nor a readable file", arg);
+        return -1;
+    }
+    char line[256], key[128];
+    int found = 0;
+    while (!found && fgets(line, sizeof line, f))
+        if ((sscanf(line, "public %127s", key) == 1 || sscanf(line, "%127s", key) == 1) &&
+            z85_key(key)) {
+            memcpy(out, key, MQ_CURVE_KEYLEN);
+            found = 1;
+        }
+    fclose(f);
+    if (!found) snprintf(err, errlen, "%s holds no public key", arg);
+    return found ? 0 : -1;
+}
+
 int mq_curve_client(void *sock, const mq_curve_key *self, const char *server_pub) {
     if (!z85_key(server_pub)) return -1;
     if (zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, server_pub, 40) != 0) return -1;

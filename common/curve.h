@@ -29,6 +29,11 @@ int mq_curve_key_save(const mq_curve_key *k, const char *path, char *err, size_t
 /* Reads a key file. Returns 0 or -1 with a message in err. */
 int mq_curve_key_load(const char *path, mq_curve_key *k, char *err, size_t errlen);
 
+/* A public key given as 40 Z85 characters, or as a file holding a "public KEY" line (a
+ * key file from `mixq keygen`) or a bare key line, into out. Returns 0, or -1 with a
+ * message in err. */
+int mq_curve_public_key(const char *arg, char out[MQ_CURVE_KEYLEN], char *err, size_t errlen);
+
 /* Makes sock a CURVE client of the server whose public key is server_pub. */
 int mq_curve_client(void *sock, const mq_curve_key *self, const char *server_pub);
 

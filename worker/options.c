@@ -114,38 +114,6 @@ static int parse_bytes(const char *s, uint64_t *out) {
     return 0;
 }
 
-/* True when s is exactly 40 Z85 characters. */
-static int z85_key(const char *s) {
-    static const char z85[] =
-        "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
-    return strlen(s) == 40 && strspn(s, z85) == 40;
-}
-
-/* A public key given as 40 Z85 characters, or as a file holding a "public KEY" line (a
- * key file from `mixq keygen`) or a bare key line. Returns 0 or -1 with a message. */
-static int public_key(const char *arg, char out[41], char *err, size_t errlen) {
-    if (z85_key(arg)) {
-        memcpy(out, arg, 41);
-        return 0;
-    }
-    FILE *f = fopen(arg, "r");
-    if (!f) {
-        snprintf(err, errlen, "'%s' is neither a 40-character Z85 key nor a readable file", arg);
-        return -1;
-    }
-    char line[256], key[128];
-    int found = 0;
-    while (!found && fgets(line, sizeof line, f))
-        if ((sscanf(line, "public %127s", key) == 1 || sscanf(line, "%127s", key) == 1) &&
-            z85_key(key)) {
-            memcpy(out, key, 41);
-            found = 1;
-        }
-    fclose(f);
-    if (!found) snprintf(err, errlen, "%s holds no public key", arg);
-    return found ? 0 : -1;
-}
-
 int wk_options_parse(wk_options *o, int argc, char **argv) {
     static const struct option longopts[] = {
         {"broker", required_argument, NULL, 'b'},
@@ -314,7 +282,7 @@ int wk_options_parse(wk_options *o, int argc, char **argv) {
     }
     if (server_key) {
         char err[300];
-        if (public_key(server_key, o->broker_key, err, sizeof err) != 0) {
+        if (mq_curve_public_key(server_key, o->broker_key, err, sizeof err) != 0) {
             fprintf(stderr, "mixq-worker: --broker-key: %s\n", err);
             return 2;
         }
